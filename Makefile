@@ -1,0 +1,72 @@
+# waymark: see README.md. Targets: all run test asan fuzz bench install clean.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WERROR  ?=
+PKGS    := libcmark-gfm lua5.4 libsass minizip yaml-0.1 libsodium gumbo libmicrohttpd sqlite3
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lgettextpo -lpthread -lm
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(WERROR) -MMD -MP \
+             $(CFLAGS) $(PKG_CFLAGS) -Igenerator
+BUILD   ?= build
+VERSION := $(shell cat generator/VERSION)
+
+SRCS      := $(wildcard generator/*.c)
+OBJS      := $(SRCS:generator/%.c=$(BUILD)/%.o)
+LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+
+.PHONY: all run test unit asan fuzz bench bench-large install clean deps test-deps golden
+
+all: waymark
+
+waymark: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(PKG_LIBS) $(LDFLAGS)
+
+$(BUILD)/%.o: generator/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DWAYMARK_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) -lcmocka $(LDFLAGS)
+
+unit: $(UNIT_BINS)
+
+# Installs missing build packages, builds, then builds the repository's own site.
+run: deps
+	@$(MAKE) --no-print-directory all
+	./waymark build .
+
+deps:
+	@bash .ci/deps build
+
+test-deps:
+	@bash .ci/deps test
+
+# Installs what the tests need, then runs every suite; ends with "N passed, N failed".
+test: test-deps
+	@$(MAKE) --no-print-directory all unit
+	@bash tests/run.sh
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: test-deps
+	@$(MAKE) --no-print-directory BUILD=build/asan WERROR=-Werror \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" all unit
+	@WAYMARK_BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh --no-browser
+
+golden: all
+	@bash tests/e2e/golden.sh --update
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 waymark $(DESTDIR)$(PREFIX)/bin/waymark
+	install -m 644 generator/waymark.1 $(DESTDIR)$(PREFIX)/share/man/man1/waymark.1
+
+clean:
+	rm -rf $(BUILD) waymark out
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,100 @@
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static void reserve(buf_t *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void buf_putn(buf_t *b, const char *s, size_t n)
+{
+    reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(buf_t *b, const char *s) { buf_putn(b, s, strlen(s)); }
+
+void buf_putc(buf_t *b, char c) { buf_putn(b, &c, 1); }
+
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n <= 0)
+        return;
+    reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void buf_printf(buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_put_html(buf_t *b, const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *entity = NULL;
+        switch (s[i]) {
+        case '&': entity = "&amp;"; break;
+        case '<': entity = "&lt;"; break;
+        case '>': entity = "&gt;"; break;
+        case '"': entity = "&quot;"; break;
+        case '\'': entity = "&#39;"; break;
+        default: continue;
+        }
+        buf_putn(b, s + start, i - start);
+        buf_puts(b, entity);
+        start = i + 1;
+    }
+    buf_putn(b, s + start, n - start);
+}
+
+void buf_reset(buf_t *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+const char *buf_cstr(buf_t *b)
+{
+    reserve(b, 0);
+    return b->data;
+}
+
+char *buf_detach(buf_t *b)
+{
+    reserve(b, 0);
+    char *s = b->data;
+    *b = (buf_t)BUF_INIT;
+    return s;
+}
+
+void buf_free(buf_t *b)
+{
+    free(b->data);
+    *b = (buf_t)BUF_INIT;
+}

@@ -1,0 +1,32 @@
+/* buf: the one growable string builder of the project.
+ *
+ * A zeroed buf_t (BUF_INIT) is an empty buffer. data is always
+ * NUL-terminated once anything was written; buf_cstr() works on an empty one.
+ * The buffer owns data until buf_detach() hands it to the caller. */
+#ifndef WAYMARK_BUF_H
+#define WAYMARK_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} buf_t;
+
+#define BUF_INIT {NULL, 0, 0}
+
+void buf_putn(buf_t *b, const char *s, size_t n);
+void buf_puts(buf_t *b, const char *s);
+void buf_putc(buf_t *b, char c);
+void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(buf_t *b, const char *fmt, va_list ap);
+/* Appends s with & < > " ' escaped, safe in HTML text and quoted attributes. */
+void buf_put_html(buf_t *b, const char *s, size_t n);
+void buf_reset(buf_t *b);              /* len = 0, keeps the memory */
+const char *buf_cstr(buf_t *b);        /* borrowed, valid until the next write */
+char *buf_detach(buf_t *b);            /* caller frees; b becomes empty */
+void buf_free(buf_t *b);
+
+#endif

@@ -1,0 +1,27 @@
+/* bundle: the reproducible, verifiable zip of a built site.
+ *
+ * Entries are every file below the site folder, in byte order of their
+ * paths, each with the same timestamp (from SOURCE_DATE_EPOCH, else the
+ * newest source file), permissions 0644, no extra fields, and a fixed
+ * compression level, so two builds of the same input are byte-identical on
+ * any machine. A SHA256SUMS file (sha256sum -c format, sorted) listing every
+ * other entry is stored inside the zip and written beside it. */
+#ifndef WAYMARK_BUNDLE_H
+#define WAYMARK_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* Lowercase hex SHA-256 of data into hex[65]. */
+void bundle_sha256_hex(const void *data, size_t len, char hex[65]);
+
+/* Writes zip_path (through a temporary file renamed into place) from every
+ * file under site_dir, and sums_path (may be NULL) with the same SHA256SUMS
+ * as inside. mtime is the Unix time stamped on every entry. Returns 0, or
+ * -1 after reporting an error. */
+int bundle_write(const char *site_dir, const char *zip_path, const char *sums_path,
+                 int64_t mtime, diags_t *d);
+
+#endif

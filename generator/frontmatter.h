@@ -1,0 +1,50 @@
+/* frontmatter: a page's YAML front matter, read with libyaml.
+ *
+ * A page starts with a line "---", then YAML, then a line "---" (or "...").
+ * The YAML becomes a small tree of maps, lists and scalars that remembers
+ * the line and column of every node, so later stages can point at the exact
+ * key that is wrong. Aliases are refused (alias bombs), nesting is capped
+ * at 32 levels and the node count at 100,000. */
+#ifndef WAYMARK_FRONTMATTER_H
+#define WAYMARK_FRONTMATTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef enum { FM_SCALAR, FM_LIST, FM_MAP } fm_kind;
+
+typedef struct fm_node {
+    fm_kind kind;
+    int line, col;           /* 1-based position in the page's file */
+    char *text;              /* FM_SCALAR: the value (owned) */
+    bool plain;              /* FM_SCALAR: unquoted, so true/12/null are typed */
+    size_t len;              /* FM_LIST/FM_MAP: number of items */
+    char **keys;             /* FM_MAP: keys (owned), parallel to items */
+    struct fm_node **items;  /* owned */
+} fm_node;
+
+typedef struct {
+    fm_node *root;     /* FM_MAP, or NULL when the page has no front matter */
+    const char *body;  /* borrowed: the Markdown after the front matter */
+    size_t body_len;
+    int body_line;     /* line in the file where body starts */
+} fm_page;
+
+/* Splits src (a whole .md file) into front matter and body, parsing the
+ * YAML. Reports errors at path:line:col and returns -1 on failure. */
+int fm_read(const char *src, size_t len, const char *path, fm_page *out, diags_t *d);
+void fm_free(fm_node *node);
+
+/* The value of key in a map, or NULL (borrowed). */
+const fm_node *fm_get(const fm_node *map, const char *key);
+/* Scalar helpers: NULL/false/0 when absent or not a scalar. */
+const char *fm_string(const fm_node *map, const char *key);
+/* Parses a plain true/false; reports a type error for anything else. */
+bool fm_bool(const fm_node *map, const char *key, bool fallback, const char *path, diags_t *d);
+/* Parses a number; reports a type error for anything else. */
+double fm_number(const fm_node *map, const char *key, double fallback, const char *path,
+                 diags_t *d);
+
+#endif

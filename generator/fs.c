@@ -1,0 +1,213 @@
+#define _XOPEN_SOURCE 700
+#include "fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "path.h"
+#include "xalloc.h"
+
+int fs_read_file(const char *path, char **data, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        int saved = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap)
+            buf = xrealloc(buf, cap *= 2);
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int saved = errno;
+            free(buf);
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *data = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int fs_mkdir_p(const char *path)
+{
+    char *copy = xstrdup(path);
+    for (char *s = copy + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+            free(copy);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(copy, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    free(copy);
+    return rc;
+}
+
+int fs_write_file(const char *path, const void *data, size_t len)
+{
+    char *dir = path_dirname(path);
+    int rc = *dir ? fs_mkdir_p(dir) : 0;
+    free(dir);
+    if (rc < 0)
+        return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    const char *p = data;
+    while (len > 0) {
+        ssize_t put = write(fd, p, len);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put < 0) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        p += put;
+        len -= (size_t)put;
+    }
+    return close(fd);
+}
+
+int fs_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    DIR *dir = opendir(path);
+    if (!dir)
+        return -1;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(dir))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *child = path_join(path, e->d_name);
+        if (fs_remove_tree(child) < 0)
+            rc = -1;
+        free(child);
+    }
+    closedir(dir);
+    return rmdir(path) < 0 ? -1 : rc;
+}
+
+int fs_copy_file(const char *from, const char *to)
+{
+    char *data;
+    size_t len;
+    if (fs_read_file(from, &data, &len) < 0)
+        return -1;
+    int rc = fs_write_file(to, data, len);
+    free(data);
+    return rc;
+}
+
+int fs_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fs_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int64_t fs_mtime(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (int64_t)st.st_mtime : -1;
+}
+
+static void list_add(fs_list_t *list, char *path)
+{
+    xgrow((void **)&list->paths, &list->cap, list->len + 1, sizeof *list->paths);
+    list->paths[list->len++] = path;
+}
+
+static int list_walk(const char *root, const char *rel, fs_list_t *out)
+{
+    char *dirpath = *rel ? path_join(root, rel) : xstrdup(root);
+    DIR *dir = opendir(dirpath);
+    free(dirpath);
+    if (!dir)
+        return -1;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(dir)) && rc == 0) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *child_rel = path_join(rel, e->d_name);
+        char *child = path_join(root, child_rel);
+        struct stat st;
+        if (lstat(child, &st) < 0)
+            rc = -1;
+        else if (S_ISDIR(st.st_mode))
+            rc = list_walk(root, child_rel, out);
+        else if (S_ISREG(st.st_mode)) {
+            list_add(out, child_rel);
+            child_rel = NULL;
+        }
+        free(child_rel);
+        free(child);
+    }
+    closedir(dir);
+    return rc;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int fs_list_files(const char *root, fs_list_t *out)
+{
+    *out = (fs_list_t){0};
+    if (list_walk(root, "", out) < 0) {
+        int saved = errno;
+        fs_list_free(out);
+        errno = saved;
+        return -1;
+    }
+    qsort(out->paths, out->len, sizeof *out->paths, compare_paths);
+    return 0;
+}
+
+void fs_list_free(fs_list_t *list)
+{
+    for (size_t i = 0; i < list->len; i++)
+        free(list->paths[i]);
+    free(list->paths);
+    *list = (fs_list_t){0};
+}

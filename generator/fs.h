@@ -1,0 +1,35 @@
+/* fs: the filesystem operations the build needs, with errno-style results.
+ *
+ * Functions return 0 on success and -1 with errno set on failure; callers
+ * turn failures into diagnostics with strerror(errno). */
+#ifndef WAYMARK_FS_H
+#define WAYMARK_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Reads a whole file; *data is NUL-terminated and owned by the caller. */
+int fs_read_file(const char *path, char **data, size_t *len);
+/* Writes data to path, creating parent directories. */
+int fs_write_file(const char *path, const void *data, size_t len);
+int fs_mkdir_p(const char *path);
+/* Removes a file or a whole directory tree; a missing path is not an error. */
+int fs_remove_tree(const char *path);
+int fs_copy_file(const char *from, const char *to);
+int fs_is_dir(const char *path);
+int fs_is_file(const char *path);
+/* Modification time in seconds, or -1. */
+int64_t fs_mtime(const char *path);
+
+/* Every regular file below root, as sorted root-relative paths. Names
+ * starting with '.' are skipped. Symbolic links are not followed. */
+typedef struct {
+    char **paths; /* owned, each owned */
+    size_t len, cap;
+} fs_list_t;
+
+int fs_list_files(const char *root, fs_list_t *out);
+void fs_list_free(fs_list_t *list);
+
+#endif

@@ -1,0 +1,115 @@
+#include "path.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "xalloc.h"
+
+char *path_join(const char *a, const char *b)
+{
+    if (!a || !*a)
+        return xstrdup(b);
+    if (!b || !*b)
+        return xstrdup(a);
+    size_t la = strlen(a);
+    if (a[la - 1] == '/')
+        return xasprintf("%s%s", a, b);
+    return xasprintf("%s/%s", a, b);
+}
+
+char *path_dirname(const char *p)
+{
+    const char *slash = strrchr(p, '/');
+    return slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup("");
+}
+
+const char *path_basename(const char *p)
+{
+    const char *slash = strrchr(p, '/');
+    return slash ? slash + 1 : p;
+}
+
+const char *path_extension(const char *p)
+{
+    const char *base = path_basename(p);
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dot : base + strlen(base);
+}
+
+bool path_has_extension(const char *p, const char *ext)
+{
+    return strcmp(path_extension(p), ext) == 0;
+}
+
+char *path_normalize(const char *p)
+{
+    size_t n = strlen(p);
+    const char **segs = xmalloc((n / 2 + 2) * sizeof *segs);
+    size_t *lens = xmalloc((n / 2 + 2) * sizeof *lens);
+    size_t count = 0;
+    const char *s = p;
+    while (*s) {
+        const char *end = strchr(s, '/');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (len == 2 && s[0] == '.' && s[1] == '.') {
+            if (count == 0) {
+                free(segs);
+                free(lens);
+                return NULL;
+            }
+            count--;
+        } else if (len > 0 && !(len == 1 && s[0] == '.')) {
+            segs[count] = s;
+            lens[count++] = len;
+        }
+        s += len;
+        if (*s == '/')
+            s++;
+    }
+    buf_t out = BUF_INIT;
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            buf_putc(&out, '/');
+        buf_putn(&out, segs[i], lens[i]);
+    }
+    if (n && p[n - 1] == '/' && count)
+        buf_putc(&out, '/');
+    free(segs);
+    free(lens);
+    return buf_detach(&out);
+}
+
+char *path_relative_url(const char *from_out_path, const char *to_out_path)
+{
+    /* Skip the directories both paths share, then climb out of the rest of
+     * from's directories. */
+    size_t common = 0;
+    for (size_t i = 0; from_out_path[i] && from_out_path[i] == to_out_path[i]; i++)
+        if (from_out_path[i] == '/')
+            common = i + 1;
+    buf_t out = BUF_INIT;
+    for (const char *s = from_out_path + common; *s; s++)
+        if (*s == '/')
+            buf_puts(&out, "../");
+    buf_puts(&out, to_out_path + common);
+    if (out.len == 0)
+        buf_puts(&out, "./");
+    return buf_detach(&out);
+}
+
+bool path_url_is_absolute(const char *url)
+{
+    if (url[0] == '/' && url[1] == '/')
+        return true;
+    if (!isalpha((unsigned char)url[0]))
+        return false;
+    for (const char *s = url + 1; *s; s++) {
+        if (*s == ':')
+            return true;
+        if (!isalnum((unsigned char)*s) && *s != '+' && *s != '-' && *s != '.')
+            return false;
+    }
+    return false;
+}

@@ -1,0 +1,27 @@
+/* path: pure string operations on '/'-separated paths and site URLs.
+ *
+ * Output paths are relative to the site root and never start with '/':
+ * "en/about/index.html". Every link between pages is computed once, here,
+ * as a relative URL, so the site works under any sub-path and from file://. */
+#ifndef WAYMARK_PATH_H
+#define WAYMARK_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+char *path_join(const char *a, const char *b);  /* caller frees; "a/b" */
+char *path_dirname(const char *p);              /* caller frees; "" for a bare name */
+const char *path_basename(const char *p);       /* borrowed pointer into p */
+const char *path_extension(const char *p);      /* borrowed, includes '.', "" if none */
+bool path_has_extension(const char *p, const char *ext);
+/* Resolves "." and ".." segments and doubled slashes of a relative path.
+ * Returns NULL when ".." would climb above the start (caller frees). */
+char *path_normalize(const char *p);
+/* Relative URL from the page written at from_out_path to to_out_path, both
+ * site-root relative ("en/a/index.html", "style.css"). Keeps "index.html"
+ * so links work from file:// (caller frees). */
+char *path_relative_url(const char *from_out_path, const char *to_out_path);
+/* True for a URL with a scheme ("https:", "mailto:") or starting with "//". */
+bool path_url_is_absolute(const char *url);
+
+#endif
