@@ -113,3 +113,18 @@ bool path_url_is_absolute(const char *url)
     }
     return false;
 }
+
+char *path_url_encode(const char *p)
+{
+    static const char unsafe[] = " \"#%<>?[\\]^`{|}";
+    buf_t out = BUF_INIT;
+    for (const unsigned char *s = (const unsigned char *)p; *s; s++) {
+        if (*s < 0x20 || *s == 0x7f || strchr(unsafe, *s))
+            buf_printf(&out, "%%%02X", *s);
+        else
+            buf_putc(&out, (char)*s);
+    }
+    if (!out.len)
+        buf_puts(&out, "");
+    return buf_detach(&out);
+}

@@ -24,4 +24,8 @@ char *path_relative_url(const char *from_out_path, const char *to_out_path);
 /* True for a URL with a scheme ("https:", "mailto:") or starting with "//". */
 bool path_url_is_absolute(const char *url);
 
+/* Percent-encodes the bytes of a path that would break a URL (space, " # %
+ * < > ? [ \ ] ^ ` { | } and controls); UTF-8 stays as is (caller frees). */
+char *path_url_encode(const char *p);
+
 #endif

@@ -1,0 +1,38 @@
+#include "page.h"
+
+#include <stdlib.h>
+
+void page_free(page_t *p)
+{
+    if (!p)
+        return;
+    free(p->src_path);
+    free(p->key);
+    free(p->out_path);
+    fm_free(p->front);
+    free(p->title);
+    free(p->description);
+    free(p->date);
+    free(p->summary_text);
+    free(p->layout);
+    free(p->type);
+    free(p->source);
+    free(p->html);
+    free(p->toc_html);
+    free(p->summary);
+    free(p->children);
+    free(p->translations);
+    free(p);
+}
+
+int page_reading_minutes(const page_t *p)
+{
+    int minutes = (int)((p->words + 199) / 200);
+    return minutes < 1 ? 1 : minutes;
+}
+
+const char *page_kind_name(page_kind kind)
+{
+    static const char *const names[] = {"root", "home", "section", "page", "404"};
+    return names[kind];
+}

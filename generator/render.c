@@ -1,0 +1,574 @@
+#include "render.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fs.h"
+#include "htmlscan.h"
+#include "path.h"
+#include "pool.h"
+#include "sandbox.h"
+#include "template.h"
+#include "xalloc.h"
+
+#define PAGE_METATABLE "waymark.page"
+#define RENDER_BUDGET SANDBOX_DEFAULT_BUDGET
+
+typedef struct {
+    const site_t *site;
+    const render_options *opts;
+    lua_State *L;
+    const page_t *current; /* the page being rendered */
+    int site_ref, raw_ref, date_ref, months_ref;
+    diags_t diags;
+    buf_t main, html;
+    size_t *pages_per_language;
+    size_t pages;
+    uint64_t bytes;
+} render_worker;
+
+static render_worker *worker_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static void push_raw(render_worker *w, const char *s)
+{
+    lua_rawgeti(w->L, LUA_REGISTRYINDEX, w->raw_ref);
+    lua_pushstring(w->L, s ? s : "");
+    lua_call(w->L, 1, 1);
+}
+
+static void push_string_or_nil(lua_State *L, const char *s)
+{
+    if (s)
+        lua_pushstring(L, s);
+    else
+        lua_pushnil(L);
+}
+
+static void push_page(render_worker *w, const page_t *p)
+{
+    if (!p) {
+        lua_pushnil(w->L);
+        return;
+    }
+    const page_t **ud = lua_newuserdatauv(w->L, sizeof *ud, 0);
+    *ud = p;
+    luaL_setmetatable(w->L, PAGE_METATABLE);
+}
+
+static const page_t *check_page(lua_State *L, int index)
+{
+    return *(const page_t **)luaL_checkudata(L, index, PAGE_METATABLE);
+}
+
+/* A relative URL from the current page to a site-root path, URL-encoded. */
+static void push_url_to(render_worker *w, const char *out_path)
+{
+    char *rel = path_relative_url(w->current->out_path, out_path);
+    char *encoded = path_url_encode(rel);
+    lua_pushstring(w->L, encoded);
+    free(encoded);
+    free(rel);
+}
+
+/* --- front matter as Lua values ------------------------------------------- */
+
+static void push_scalar(lua_State *L, const fm_node *n)
+{
+    if (n->plain) {
+        if (!strcmp(n->text, "true") || !strcmp(n->text, "false")) {
+            lua_pushboolean(L, n->text[0] == 't');
+            return;
+        }
+        if (!strcmp(n->text, "null") || !strcmp(n->text, "~") || !*n->text) {
+            lua_pushnil(L);
+            return;
+        }
+        char *end;
+        double v = strtod(n->text, &end);
+        if (end != n->text && !*end && lua_stringtonumber(L, n->text))
+            return;
+        (void)v;
+    }
+    lua_pushstring(L, n->text);
+}
+
+static void push_front(lua_State *L, const fm_node *n)
+{
+    if (!n) {
+        lua_newtable(L);
+        return;
+    }
+    luaL_checkstack(L, 4, "front matter nested too deeply");
+    switch (n->kind) {
+    case FM_SCALAR:
+        push_scalar(L, n);
+        break;
+    case FM_LIST:
+        lua_createtable(L, (int)n->len, 0);
+        for (size_t i = 0; i < n->len; i++) {
+            push_front(L, n->items[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        break;
+    case FM_MAP:
+        lua_createtable(L, 0, (int)n->len);
+        for (size_t i = 0; i < n->len; i++) {
+            push_front(L, n->items[i]);
+            lua_setfield(L, -2, n->keys[i]);
+        }
+        break;
+    }
+}
+
+/* --- the page object ------------------------------------------------------ */
+
+/* A list of the pages, leaving out NULL slots (missing translations). */
+static void push_page_list(render_worker *w, page_t *const *pages, size_t n)
+{
+    lua_createtable(w->L, (int)n, 0);
+    lua_Integer k = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!pages[i])
+            continue;
+        push_page(w, pages[i]);
+        lua_rawseti(w->L, -2, k++);
+    }
+}
+
+static void push_ancestors(render_worker *w, const page_t *p)
+{
+    size_t n = 0;
+    for (const page_t *a = p->parent; a; a = a->parent)
+        n++;
+    lua_createtable(w->L, (int)n, 0);
+    lua_Integer i = (lua_Integer)n;
+    for (const page_t *a = p->parent; a; a = a->parent)
+        push_page(w, a), lua_rawseti(w->L, -2, i--);
+}
+
+/* Returns 1 when the field exists (value pushed), 0 otherwise. */
+static int push_page_field(render_worker *w, const page_t *p, const char *k)
+{
+    lua_State *L = w->L;
+    const config_language *lang = &w->site->cfg->languages[p->lang];
+    if (!strcmp(k, "title")) push_string_or_nil(L, p->title);
+    else if (!strcmp(k, "description")) push_string_or_nil(L, p->description);
+    else if (!strcmp(k, "date")) push_string_or_nil(L, p->date);
+    else if (!strcmp(k, "summary")) push_string_or_nil(L, p->summary);
+    else if (!strcmp(k, "lang")) lua_pushstring(L, lang->code);
+    else if (!strcmp(k, "dir")) lua_pushstring(L, lang->dir);
+    else if (!strcmp(k, "kind")) lua_pushstring(L, page_kind_name(p->kind));
+    else if (!strcmp(k, "path")) lua_pushstring(L, p->out_path);
+    else if (!strcmp(k, "url")) push_url_to(w, p->out_path);
+    else if (!strcmp(k, "is_current")) lua_pushboolean(L, p == w->current);
+    else if (!strcmp(k, "params")) push_front(L, p->front);
+    else if (!strcmp(k, "content")) push_raw(w, p->html);
+    else if (!strcmp(k, "toc")) { if (p->toc_html) push_raw(w, p->toc_html); else lua_pushnil(L); }
+    else if (!strcmp(k, "words")) lua_pushinteger(L, (lua_Integer)p->words);
+    else if (!strcmp(k, "reading_minutes")) lua_pushinteger(L, page_reading_minutes(p));
+    else if (!strcmp(k, "weight")) lua_pushnumber(L, p->weight);
+    else if (!strcmp(k, "draft")) lua_pushboolean(L, p->draft);
+    else if (!strcmp(k, "parent")) push_page(w, p->parent);
+    else if (!strcmp(k, "children")) push_page_list(w, p->children, p->nchildren);
+    else if (!strcmp(k, "prev")) push_page(w, p->prev);
+    else if (!strcmp(k, "next")) push_page(w, p->next);
+    else if (!strcmp(k, "ancestors")) push_ancestors(w, p);
+    else if (!strcmp(k, "translations"))
+        push_page_list(w, p->translations, p->kind == PAGE_ROOT ? 1 : w->site->cfg->nlanguages);
+    else if (!strcmp(k, "home")) push_page(w, p->kind == PAGE_ROOT ? NULL : w->site->homes[p->lang]);
+    else if (!strcmp(k, "key")) lua_pushstring(L, p->key);
+    else return 0;
+    return 1;
+}
+
+static int page_index(lua_State *L)
+{
+    render_worker *w = worker_of(L);
+    const page_t *p = check_page(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    if (!push_page_field(w, p, k))
+        lua_pushnil(L);
+    return 1;
+}
+
+static int page_eq(lua_State *L)
+{
+    lua_pushboolean(L, check_page(L, 1) == check_page(L, 2));
+    return 1;
+}
+
+static int page_tostring(lua_State *L)
+{
+    const page_t *p = check_page(L, 1);
+    lua_pushfstring(L, "page %s", p->out_path);
+    return 1;
+}
+
+static int page_newindex(lua_State *L)
+{
+    return luaL_error(L, "pages are read-only");
+}
+
+/* --- functions templates call --------------------------------------------- */
+
+static int l_url(lua_State *L)
+{
+    render_worker *w = worker_of(L);
+    if (lua_type(L, 1) == LUA_TUSERDATA) {
+        push_url_to(w, check_page(L, 1)->out_path);
+        return 1;
+    }
+    const char *target = luaL_checkstring(L, 1);
+    if (path_url_is_absolute(target)) {
+        lua_pushvalue(L, 1);
+        return 1;
+    }
+    while (*target == '/')
+        target++;
+    push_url_to(w, target);
+    return 1;
+}
+
+static const char *translate(render_worker *w, const char *ctx, const char *msgid, bool plural,
+                             unsigned long n)
+{
+    int lang = w->current->lang;
+    const catalog_t *own = w->opts->catalogs[lang], *fallback = w->opts->catalogs[0];
+    const char *s = plural ? catalog_nget(own, ctx, msgid, NULL, n) : catalog_get(own, ctx, msgid);
+    if (!s && lang != 0)
+        s = plural ? catalog_nget(fallback, ctx, msgid, NULL, n) : catalog_get(fallback, ctx, msgid);
+    return s ? s : msgid;
+}
+
+/* Pushes s with each "%d" replaced by n. */
+static void push_with_count(lua_State *L, const char *s, lua_Integer n)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    const char *hit;
+    while ((hit = strstr(s, "%d"))) {
+        luaL_addlstring(&b, s, (size_t)(hit - s));
+        lua_pushinteger(L, n);
+        luaL_addvalue(&b);
+        s = hit + 2;
+    }
+    luaL_addstring(&b, s);
+    luaL_pushresult(&b);
+}
+
+static int translate_call(lua_State *L, const char *ctx, int first)
+{
+    render_worker *w = worker_of(L);
+    const char *msgid = luaL_checkstring(L, first);
+    if (lua_isnoneornil(L, first + 1)) {
+        lua_pushstring(L, translate(w, ctx, msgid, false, 0));
+        return 1;
+    }
+    lua_Integer n = luaL_checkinteger(L, first + 1);
+    push_with_count(L, translate(w, ctx, msgid, true, n < 0 ? 0 : (unsigned long)n), n);
+    return 1;
+}
+
+static int l_t(lua_State *L) { return translate_call(L, NULL, 1); }
+
+static int l_tc(lua_State *L) { return translate_call(L, luaL_checkstring(L, 1), 2); }
+
+static const char *const MONTHS[] = {"January", "February", "March", "April", "May", "June",
+                                     "July", "August", "September", "October", "November",
+                                     "December"};
+
+/* date(format, iso) with the month names of the current page's language. */
+static int l_date(lua_State *L)
+{
+    render_worker *w = worker_of(L);
+    lua_settop(L, 2);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, w->date_ref);
+    lua_insert(L, 1);
+    lua_createtable(L, 12, 0);
+    for (int m = 0; m < 12; m++) {
+        lua_pushstring(L, translate(w, "month", MONTHS[m], false, 0));
+        lua_rawseti(L, -2, m + 1);
+    }
+    lua_call(L, 3, 1);
+    return 1;
+}
+
+static void install_functions(render_worker *w)
+{
+    lua_State *L = w->L;
+    luaL_newmetatable(L, PAGE_METATABLE);
+    static const luaL_Reg page_methods[] = {{"__index", page_index},
+                                            {"__eq", page_eq},
+                                            {"__tostring", page_tostring},
+                                            {"__newindex", page_newindex},
+                                            {NULL, NULL}};
+    lua_pushlightuserdata(L, w);
+    luaL_setfuncs(L, page_methods, 1);
+    lua_pushliteral(L, "page");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+
+    lua_getglobal(L, "raw");
+    w->raw_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getglobal(L, "date");
+    w->date_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    static const luaL_Reg globals[] = {
+        {"url", l_url}, {"t", l_t}, {"tc", l_tc}, {"date", l_date}, {NULL, NULL}};
+    lua_pushglobaltable(L);
+    lua_pushlightuserdata(L, w);
+    luaL_setfuncs(L, globals, 1);
+    lua_pop(L, 1);
+}
+
+/* site.lua's table, wrapped so templates can read but never change it:
+ * one page's template must not alter what the next page sees. */
+static const char FREEZE_LUA[] =
+    "local function freeze(t)\n"
+    "  if type(t) ~= 'table' then return t end\n"
+    "  local proxy, cache = {}, {}\n"
+    "  local function get(k)\n"
+    "    local v = t[k]\n"
+    "    if type(v) ~= 'table' then return v end\n"
+    "    local c = cache[k]\n"
+    "    if not c then c = freeze(v); cache[k] = c end\n"
+    "    return c\n"
+    "  end\n"
+    "  return setmetatable(proxy, {\n"
+    "    __index = function(_, k) return get(k) end,\n"
+    "    __newindex = function() error('site is read-only', 2) end,\n"
+    "    __len = function() return #t end,\n"
+    "    __pairs = function()\n"
+    "      return function(_, k) local nk = next(t, k); if nk == nil then return nil end; return nk, get(nk) end, proxy, nil\n"
+    "    end,\n"
+    "    __metatable = false,\n"
+    "  })\n"
+    "end\n"
+    "return freeze(...)\n";
+
+static int load_site_table(render_worker *w, diags_t *d)
+{
+    lua_State *L = w->L;
+    char *err = NULL;
+    if (sandbox_load(L, FREEZE_LUA, sizeof FREEZE_LUA - 1, "waymark/freeze.lua", &err) != 0 ||
+        sandbox_run_file(L, "site.lua", "site.lua", &err) != 0 ||
+        sandbox_pcall(L, 1, 1, RENDER_BUDGET, &err) != 0) {
+        diag_error(d, "site.lua", sandbox_error_line(err), 0, "%s", err);
+        free(err);
+        return -1;
+    }
+    w->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+/* Templates errors are reported by the first worker only: every worker
+ * compiles the same files. */
+static int worker_init(render_worker *w, const site_t *site, const render_options *opts,
+                       diags_t *d)
+{
+    *w = (render_worker){.site = site, .opts = opts};
+    w->pages_per_language = xcalloc(site->cfg->nlanguages, sizeof *w->pages_per_language);
+    w->L = sandbox_new(SANDBOX_DEFAULT_MEMORY);
+    if (!w->L) {
+        diag_error(d, "waymark", 0, 0, "cannot create a Lua state: out of memory");
+        return -1;
+    }
+    tpl_install(w->L);
+    install_functions(w);
+    diags_t quiet = DIAGS_INIT;
+    diags_t *report = d ? d : &quiet;
+    int rc = 0;
+    if (tpl_load_dirs(w->L, opts->template_dirs, opts->template_names, report) > 0)
+        rc = -1;
+    else if (!tpl_exists(w->L, "base.html")) {
+        diag_error(report, opts->template_names[0], 0, 0,
+                   "no base.html template in the theme (looked in every theme folder)");
+        rc = -1;
+    }
+    if (rc == 0 && load_site_table(w, report) < 0)
+        rc = -1;
+    diag_free(&quiet);
+    return rc;
+}
+
+static void worker_free(render_worker *w)
+{
+    if (w->L)
+        sandbox_close(w->L);
+    buf_free(&w->main);
+    buf_free(&w->html);
+    free(w->pages_per_language);
+    diag_free(&w->diags);
+}
+
+/* --- one page ------------------------------------------------------------- */
+
+static void push_language(lua_State *L, const config_language *lang)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, lang->code);
+    lua_setfield(L, -2, "code");
+    lua_pushstring(L, lang->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, lang->dir);
+    lua_setfield(L, -2, "dir");
+}
+
+/* Every language, each leading to this page's translation or its home. */
+static void push_languages(render_worker *w, const page_t *p)
+{
+    lua_State *L = w->L;
+    const config_t *cfg = w->site->cfg;
+    lua_createtable(L, (int)cfg->nlanguages, 0);
+    for (size_t l = 0; l < cfg->nlanguages; l++) {
+        const page_t *target = p->kind == PAGE_ROOT ? NULL : p->translations[l];
+        push_language(L, &cfg->languages[l]);
+        push_url_to(w, (target ? target : w->site->homes[l])->out_path);
+        lua_setfield(L, -2, "url");
+        lua_pushboolean(L, p->kind != PAGE_ROOT && (int)l == p->lang);
+        lua_setfield(L, -2, "current");
+        lua_pushboolean(L, target != NULL);
+        lua_setfield(L, -2, "exists");
+        lua_rawseti(L, -2, (lua_Integer)l + 1);
+    }
+}
+
+static void push_context(render_worker *w, const page_t *p)
+{
+    lua_State *L = w->L;
+    lua_createtable(L, 0, 8);
+    push_page(w, p);
+    lua_setfield(L, -2, "page");
+    push_language(L, &w->site->cfg->languages[p->lang]);
+    lua_setfield(L, -2, "lang");
+    push_languages(w, p);
+    lua_setfield(L, -2, "languages");
+    lua_pushstring(L, w->site->cfg->csp);
+    lua_setfield(L, -2, "csp");
+    push_url_to(w, w->opts->stylesheet);
+    lua_setfield(L, -2, "stylesheet");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, w->site_ref);
+    lua_setfield(L, -2, "site");
+}
+
+/* layout: names a template outright; type: when such a template exists;
+ * else the page's kind, falling back to more general kinds. */
+static const char *choose_template(render_worker *w, const page_t *p, char *name, size_t size)
+{
+    if (p->layout) {
+        snprintf(name, size, "%s.html", p->layout);
+        if (tpl_exists(w->L, name))
+            return name;
+        diag_error(&w->diags, p->src_path, 0, 0, "layout '%s': no template %s in the theme",
+                   p->layout, name);
+        return NULL;
+    }
+    if (p->type) {
+        snprintf(name, size, "%s.html", p->type);
+        if (tpl_exists(w->L, name))
+            return name;
+    }
+    static const char *const chains[][4] = {
+        [PAGE_ROOT] = {"root.html", NULL},
+        [PAGE_HOME] = {"home.html", "section.html", "page.html", NULL},
+        [PAGE_SECTION] = {"section.html", "page.html", NULL},
+        [PAGE_PAGE] = {"page.html", NULL},
+        [PAGE_404] = {"404.html", "page.html", NULL},
+    };
+    for (const char *const *c = chains[p->kind]; *c; c++)
+        if (tpl_exists(w->L, *c))
+            return *c;
+    diag_error(&w->diags, p->src_path ? p->src_path : p->out_path, 0, 0,
+               "no template for this %s page: the theme needs %s", page_kind_name(p->kind),
+               chains[p->kind][0]);
+    return NULL;
+}
+
+static int render_page_html(render_worker *w, const page_t *p)
+{
+    lua_State *L = w->L;
+    char name_buf[256];
+    const char *name = choose_template(w, p, name_buf, sizeof name_buf);
+    if (!name)
+        return -1;
+    const char *for_path = p->src_path ? p->src_path : p->out_path;
+    int top = lua_gettop(L);
+    push_context(w, p);
+    int ctx = lua_gettop(L);
+    buf_reset(&w->main);
+    buf_reset(&w->html);
+    int rc = tpl_render(L, name, ctx, &w->main, RENDER_BUDGET, for_path, &w->diags);
+    if (rc == 0) {
+        push_raw(w, buf_cstr(&w->main));
+        lua_setfield(L, ctx, "main");
+        rc = tpl_render(L, "base.html", ctx, &w->html, RENDER_BUDGET, for_path, &w->diags);
+    }
+    lua_settop(L, top);
+    return rc;
+}
+
+static void write_page(render_worker *w, const page_t *p)
+{
+    char *path = path_join(w->opts->out_dir, p->out_path);
+    if (fs_write_file(path, w->html.data, w->html.len) < 0)
+        diag_error(&w->diags, p->out_path, 0, 0, "cannot write %s: %s", path, strerror(errno));
+    free(path);
+}
+
+static void render_task(void *worker, size_t index)
+{
+    render_worker *w = worker;
+    const page_t *p = w->site->pages[index];
+    w->current = p;
+    if (render_page_html(w, p) < 0)
+        return;
+    scan_rules rules = {w->site->cfg->csp, NULL, true};
+    if (scan_page(w->html.data, w->html.len, p->out_path, &rules, &w->diags) > 0)
+        return;
+    if (w->opts->out_dir)
+        write_page(w, p);
+    w->pages++;
+    w->pages_per_language[p->lang] += p->kind != PAGE_ROOT;
+    w->bytes += w->html.len;
+    lua_gc(w->L, LUA_GCSTEP, 0);
+}
+
+int render_site(const site_t *site, const render_options *opts, render_stats *stats,
+                diags_t *d)
+{
+    size_t nlang = site->cfg->nlanguages, jobs = opts->jobs ? opts->jobs : 1;
+    size_t errors_before = d->errors;
+    *stats = (render_stats){.pages_per_language = xcalloc(nlang, sizeof(size_t))};
+    render_worker *workers = xcalloc(jobs, sizeof *workers);
+    void **ptrs = xcalloc(jobs, sizeof *ptrs);
+    int failed = 0;
+    for (size_t t = 0; t < jobs; t++) {
+        ptrs[t] = &workers[t];
+        failed |= worker_init(&workers[t], site, opts, t == 0 ? d : NULL);
+    }
+    if (!failed)
+        pool_run(site->npages, jobs, ptrs, render_task);
+    for (size_t t = 0; t < jobs; t++) {
+        diag_merge(d, &workers[t].diags);
+        stats->pages += workers[t].pages;
+        stats->bytes += workers[t].bytes;
+        for (size_t l = 0; l < nlang; l++)
+            stats->pages_per_language[l] += workers[t].pages_per_language[l];
+        worker_free(&workers[t]);
+    }
+    free(workers);
+    free(ptrs);
+    return d->errors > errors_before ? -1 : 0;
+}
+
+void render_stats_free(render_stats *stats)
+{
+    free(stats->pages_per_language);
+    *stats = (render_stats){0};
+}

@@ -1,0 +1,62 @@
+/* site: the model of the whole site, built once, then only read.
+ *
+ * site_load walks content/, reads every page's front matter and builds the
+ * model: languages' homes, sections and their children in order, siblings,
+ * translations (pages of different languages with the same key), the root
+ * language chooser and a 404 page per language; every output path is
+ * computed here, once. Non-Markdown files under content/ are resources,
+ * copied next to the pages. */
+#ifndef WAYMARK_SITE_H
+#define WAYMARK_SITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "diag.h"
+#include "page.h"
+
+typedef struct {
+    bool drafts; /* include pages with draft: true */
+} site_options;
+
+typedef struct {
+    char *src_path; /* "content/en/img/a.png" (owned) */
+    char *out_path; /* "en/img/a.png" (owned) */
+} site_resource;
+
+typedef struct {
+    const config_t *cfg;   /* borrowed */
+    page_t **pages;        /* owned; sorted by output path */
+    size_t npages, pages_cap;
+    page_t **by_key;       /* borrowed view sorted by language then key */
+    page_t **homes;        /* one per language (borrowed) */
+    page_t *root;          /* the language chooser (borrowed) */
+    site_resource *resources; /* sorted by out_path */
+    size_t nresources, resources_cap;
+    int64_t newest_mtime;  /* newest content file, for reproducible stamps */
+} site_t;
+
+/* Builds the model of cfg->root; reports every problem. Returns 0, or -1
+ * when errors were reported (the model is still freed by site_free). */
+int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags_t *d);
+void site_free(site_t *site);
+
+/* Renders every page's Markdown to HTML on jobs threads (the parse
+ * stage): fills html, toc_html, summary and words, and frees the source.
+ * Returns 0, or -1 when errors were reported. */
+int site_convert_markdown(site_t *site, size_t jobs, diags_t *d);
+
+/* The page of that language and key, or NULL (borrowed). */
+page_t *site_find(const site_t *site, int lang, const char *key);
+/* Whether a resource is written at out_path. */
+bool site_has_resource(const site_t *site, const char *out_path);
+
+/* Resolves a relative link written in from's Markdown: a .md file becomes
+ * the URL of its page, a content file the URL of the copied resource, both
+ * relative to from's output and keeping "#fragment". Returns NULL with
+ * *why set (static text) when the target does not exist. Caller frees. */
+char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
+                        const char **why);
+
+#endif
