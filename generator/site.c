@@ -481,9 +481,15 @@ static char *resolve_for_page(void *ctx, const char *url, const char **why)
     char *resolved = site_resolve_link(lc->site, lc->page, url, why);
     if (!resolved)
         return NULL;
+    /* Encode the path, not the "#fragment" that follows it. */
+    char *hash = strchr(resolved, '#');
+    if (hash)
+        *hash = '\0';
     char *encoded = path_url_encode(resolved);
+    char *url_out = hash ? xasprintf("%s#%s", encoded, hash + 1) : xstrdup(encoded);
+    free(encoded);
     free(resolved);
-    return encoded;
+    return url_out;
 }
 
 static void convert_page(void *worker, size_t index)

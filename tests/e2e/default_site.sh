@@ -66,7 +66,7 @@ bad=$(grep -rliE '<script|javascript:|vbscript:|[[:space:]]on[a-z]+[[:space:]]*=
   || fail "default site: no script, event attribute or javascript: URL" "$bad"
 missing=""
 for f in $(find "$out" -name '*.html'); do
-  grep -q 'http-equiv="Content-Security-Policy" content="default-src '"'"'none'"'"'' "$f" || missing="$missing $f(csp)"
+  grep -qE 'http-equiv="Content-Security-Policy" content="default-src (&#39;|'"'"')none' "$f" || missing="$missing $f(csp)"
   grep -q '<meta name="referrer" content="no-referrer">' "$f" || missing="$missing $f(referrer)"
   grep -qE '(src|href)="(https?:)?//' "$f" && grep -E '<(img|link|iframe|script)[^>]*(src|href)="(https?:)?//' "$f" >/dev/null && missing="$missing $f(external)"
 done
