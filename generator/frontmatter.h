@@ -33,13 +33,16 @@ typedef struct {
 } fm_page;
 
 /* Splits src (a whole .md file) into front matter and body, parsing the
- * YAML. Reports errors at path:line:col and returns -1 on failure. */
+ * YAML. Reports errors at path:line:col and returns -1 on failure (then
+ * out->root is NULL and nothing needs freeing). A UTF-8 BOM is skipped and
+ * is not part of body. out->root is owned by the caller (fm_free). */
 int fm_read(const char *src, size_t len, const char *path, fm_page *out, diags_t *d);
 void fm_free(fm_node *node);
 
 /* The value of key in a map, or NULL (borrowed). */
 const fm_node *fm_get(const fm_node *map, const char *key);
-/* Scalar helpers: NULL/false/0 when absent or not a scalar. */
+/* Scalar helpers: NULL/false/0 when absent or not a scalar. A YAML null
+ * (a plain empty value, ~ or null) counts as absent for all three. */
 const char *fm_string(const fm_node *map, const char *key);
 /* Parses a plain true/false; reports a type error for anything else. */
 bool fm_bool(const fm_node *map, const char *key, bool fallback, const char *path, diags_t *d);
