@@ -155,6 +155,10 @@ static void on_xerror(int severity, po_message_t message, const char *filename, 
     (void)message, (void)multiline_p;
     load_ctx *ctx = current;
     int line = to_line(filename, lineno), col = to_col(filename, lineno, column);
+    /* The lexer has already counted the newline that ends an unterminated
+     * string (msgfmt shows the next line too); point at the string's line. */
+    if (line > 1 && message_text && strcmp(message_text, "end-of-line within string") == 0)
+        line--;
     char *msg = flatten_message(message_text);
     if (severity == PO_SEVERITY_WARNING)
         diag_warning(ctx->d, ctx->display_path, line, col, "%s", msg);
@@ -324,7 +328,8 @@ static int header_field_line(const char *text, int header_line, const char *fiel
     for (; *s; line++) {
         while (*s == ' ' || *s == '\t')
             s++;
-        if (*s == '\n' || *s == '\0' || (line > header_line && *s != '"'))
+        if (*s == '\n' || *s == '\0' || *s == '#'
+            || (line > header_line && (starts_keyword(s, "msgid") || starts_keyword(s, "msgctxt"))))
             break; /* the header entry ended */
         const char *eol = strchr(s, '\n');
         size_t n = eol ? (size_t)(eol - s) : strlen(s);
