@@ -1,12 +1,11 @@
 #include "catalog.h"
 
+#include <errno.h>
 #include <gettext-po.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
