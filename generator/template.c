@@ -171,16 +171,23 @@ static size_t trim_after_len(const char *s, size_t n)
     return i;
 }
 
-/* Length of s once a "-" before a tag trimmed its end: spaces and tabs,
- * then one line break. */
-static size_t trim_before_len(const char *s, size_t n)
+static size_t trim_blanks_end(const char *s, size_t n)
 {
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
+    return n;
+}
+
+/* Length of s once a "-" before a tag trimmed its end: spaces and tabs,
+ * one line break, and the spaces and tabs that ended the line before. */
+static size_t trim_before_len(const char *s, size_t n)
+{
+    n = trim_blanks_end(s, n);
     if (n > 0 && s[n - 1] == '\n') {
         n--;
         if (n > 0 && s[n - 1] == '\r')
             n--;
+        n = trim_blanks_end(s, n);
     }
     return n;
 }
@@ -497,8 +504,10 @@ static void set_render_state(lua_State *L, int tpl, int ctx, lua_Integer depth)
     lua_rawseti(L, tpl, TPL_DEPTH);
 }
 
+/* (template function, ctx) -> output string */
 static int run_partial(lua_State *L)
 {
+    lua_pushvalue(L, 1);
     call_template(L, 2);
     return 1;
 }
