@@ -360,10 +360,15 @@ int sandbox_pcall(lua_State *L, int nargs, int nresults, long budget, char **err
     *err = NULL;
     if (budget < 1)
         budget = 1;
+    /* saved so that a nested call gives the outer one its budget back */
+    long outer_left = s->budget_left;
+    lua_Hook outer_hook = lua_gethook(L);
+    int outer_mask = lua_gethookmask(L), outer_count = lua_gethookcount(L);
     s->budget_left = budget;
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, budget < HOOK_EVERY ? (int)budget : HOOK_EVERY);
     int status = lua_pcall(L, nargs, nresults, 0);
-    lua_sethook(L, NULL, 0, 0);
+    lua_sethook(L, outer_hook, outer_mask, outer_count);
+    s->budget_left = outer_left;
     if (status == LUA_OK)
         return 0;
     *err = error_message(L, status);

@@ -301,6 +301,7 @@ static void test_unknown_partial(void **state)
 static void test_error_inside_partial_points_at_partial(void **state)
 {
     fixture_t *f = *state;
+    /* a path over 59 bytes, which Lua shortens in its messages */
     put(f->theme_dir, "partials/bad.html", "ok\n\n{{ nil_table.x }}");
     assert_render_fails(f, "{{ partial('partials/bad.html') }}", NULL,
                         "/usr/share/waymark/themes/default/templates/partials/bad.html:3: error: "
