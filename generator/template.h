@@ -34,8 +34,9 @@ void tpl_push_raw(lua_State *L, const char *s, size_t len);
 /* Compiles every *.html under each directory of dirs (NULL-terminated), the
  * first directory winning for a name, and stores the functions in L's
  * registry by name ("page.html", "partials/nav.html"). display_dirs give the
- * site-relative names used in messages. Reports every error; returns the
- * number of errors. */
+ * site-relative names used in messages (NULL: dirs). Replaces whatever an
+ * earlier call loaded. Reports every error; returns the number of errors.
+ * Call it once per lua_State (one per render thread). */
 int tpl_load_dirs(lua_State *L, const char *const *dirs, const char *const *display_dirs,
                   diags_t *d);
 

@@ -182,7 +182,8 @@ static void test_date_errors(void **state)
                       "test.lua:1: date: cannot read '2024-01-01 trailing' as an ISO 8601 date");
     assert_fails_with(L, "return date('%Y', nil)",
                       "test.lua:1: date: cannot read 'nil' as an ISO 8601 date");
-    assert_fails_with(L, "return date('%Q', '2024-01-01')", "test.lua:1: date: unknown format '%Q'");
+    assert_fails_with(L, "return date('%Q', '2024-01-01')",
+                      "test.lua:1: date: unknown format '%Q'");
     assert_fails_with(L, "return date('%B', '2024-01-01', {})",
                       "test.lua:1: date: months[1] is not a string");
     sandbox_close(L);

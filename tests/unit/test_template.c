@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -389,6 +390,78 @@ static void test_names_resolve_in_context_then_globals(void **state)
     assert_renders(f, "[{{ x }}] {{ string.upper('ok') }}", "{page = 'ctx'}", "[] OK");
 }
 
+static void test_assignments_leave_context_alone(void **state)
+{
+    fixture_t *f = *state;
+    put(f->theme_dir, "t.html", "{% page = 'changed' x = 1 %}{{ page }}");
+    assert_int_equal(load(f), 0);
+    lua_newtable(f->L);
+    lua_pushstring(f->L, "original");
+    lua_setfield(f->L, -2, "page");
+    buf_t out = BUF_INIT;
+    assert_int_equal(tpl_render(f->L, "t.html", -1, &out, BUDGET, "x", &f->d), 0);
+    assert_string_equal(out.data, "changed");
+    assert_int_equal(lua_getfield(f->L, -1, "page"), LUA_TSTRING);
+    assert_string_equal(lua_tostring(f->L, -1), "original");
+    assert_int_equal(lua_getfield(f->L, -2, "x"), LUA_TNIL);
+    assert_int_equal(lua_getglobal(f->L, "x"), LUA_TNIL);
+    lua_pop(f->L, 4);
+    buf_free(&out);
+}
+
+typedef struct {
+    const char *dir;
+    int renders;
+    char *last;
+} worker_t;
+
+/* One state per thread, as the build renders. */
+static void *render_worker(void *arg)
+{
+    worker_t *w = arg;
+    lua_State *L = sandbox_new(SANDBOX_DEFAULT_MEMORY);
+    tpl_install(L);
+    diags_t d = DIAGS_INIT;
+    const char *dirs[] = {w->dir, NULL};
+    if (tpl_load_dirs(L, dirs, NULL, &d) != 0)
+        return NULL;
+    buf_t out = BUF_INIT;
+    for (int i = 0; i < 300; i++) {
+        lua_newtable(L);
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, "i");
+        buf_reset(&out);
+        w->renders += tpl_render(L, "t.html", -1, &out, BUDGET, "x", &d) == 0;
+        lua_pop(L, 1);
+    }
+    w->last = buf_detach(&out);
+    diag_free(&d);
+    sandbox_close(L);
+    return NULL;
+}
+
+static void test_parallel_states(void **state)
+{
+    fixture_t *f = *state;
+    put(f->theme_dir, "p.html", "<{{ i }}>");
+    put(f->theme_dir, "t.html",
+        "{% for k = 1, 50 do %}{{ partial('p.html') }}{% end %}{{ date('%b', '2024-06-01') }}");
+    pthread_t threads[4];
+    worker_t workers[4];
+    for (int i = 0; i < 4; i++) {
+        workers[i] = (worker_t){f->theme_dir, 0, NULL};
+        assert_int_equal(pthread_create(&threads[i], NULL, render_worker, &workers[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(workers[i].renders, 300);
+        assert_non_null(workers[i].last);
+        assert_int_equal(strlen(workers[i].last), 50 * strlen("<299>") + 3);
+        assert_string_equal(workers[i].last + 50 * 5, "Jun");
+        free(workers[i].last);
+    }
+}
+
 static void test_forbidden_names_from_templates(void **state)
 {
     fixture_t *f = *state;
@@ -451,6 +524,8 @@ int main(void)
         TEST(test_site_overrides_theme),
         TEST(test_unknown_template),
         TEST(test_names_resolve_in_context_then_globals),
+        TEST(test_assignments_leave_context_alone),
+        TEST(test_parallel_states),
         TEST(test_forbidden_names_from_templates),
         TEST(test_budget_stops_a_template),
         cmocka_unit_test_setup_teardown(test_memory_bombs_are_stopped, setup_small, teardown),
