@@ -22,7 +22,8 @@ void sandbox_close(lua_State *L);
 /* Like lua_pcall, with the instruction budget armed for this call only.
  * On error returns non-zero and sets *err to the message (caller frees),
  * e.g. "themes/default/templates/page.html:12: attempt to index a nil value"
- * or "...: instruction budget exceeded" / "...: memory limit exceeded". */
+ * or "...:12: instruction budget exceeded", or "memory limit exceeded" (Lua
+ * raises memory errors without a position). */
 int sandbox_pcall(lua_State *L, int nargs, int nresults, long budget, char **err);
 
 /* Loads text (never binary) Lua source as a chunk called "@chunkname" and

@@ -27,11 +27,16 @@ char *tpl_translate(const char *text, size_t len, int *err_line, char **err);
 /* Installs raw(), partial() and the escaping helper into the sandbox L. */
 void tpl_install(lua_State *L);
 
+/* Pushes s as a raw value (output as is by {{ }}), for context fields
+ * that are already HTML, such as page content. Needs tpl_install. */
+void tpl_push_raw(lua_State *L, const char *s, size_t len);
+
 /* Compiles every *.html under each directory of dirs (NULL-terminated), the
  * first directory winning for a name, and stores the functions in L's
  * registry by name ("page.html", "partials/nav.html"). display_dirs give the
- * site-relative names used in messages. Reports every error; returns the
- * number of errors. */
+ * site-relative names used in messages (NULL: dirs). Replaces whatever an
+ * earlier call loaded. Reports every error; returns the number of errors.
+ * Call it once per lua_State (one per render thread). */
 int tpl_load_dirs(lua_State *L, const char *const *dirs, const char *const *display_dirs,
                   diags_t *d);
 
