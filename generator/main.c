@@ -39,6 +39,7 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 typedef struct {
     const char *site_dir;
     const char *out_dir;  /* absolute once parsed */
+    char *out_shown;      /* as the user gave it, for messages (owned) */
     bool write;           /* build (true) or check (false) */
     bool drafts, quiet, bundle;
     size_t jobs;
@@ -156,12 +157,15 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
     }
     if (!fs_is_dir(o->site_dir))
         return usage_error("'%s' is not a folder", o->site_dir);
-    *out_owned = out ? absolute_path(out) : NULL;
-    if (!*out_owned) {
-        char *site_abs = absolute_path(o->site_dir);
-        *out_owned = path_join(site_abs, "out");
-        free(site_abs);
-    }
+    /* The build runs inside the site folder, so the output folder is made
+     * absolute first; messages show it as the user gave it. */
+    char *given = out ? xstrdup(out) : path_join(o->site_dir, "out");
+    char *shown = path_normalize(given);
+    o->out_shown = shown && *shown ? shown : xstrdup(given);
+    if (o->out_shown != shown)
+        free(shown);
+    *out_owned = absolute_path(given);
+    free(given);
     o->out_dir = *out_owned;
     return 0;
 }
@@ -306,7 +310,7 @@ static void print_summary(const build_options *o, const config_t *cfg, const ren
         printf("%s%s %zu", l ? ", " : "", cfg->languages[l].code, st->pages_per_language[l]);
     printf(")");
     if (o->write) {
-        printf(" into %s/site", o->out_dir);
+        printf(" into %s/site", o->out_shown);
         if (zip_path) {
             int64_t size = 0;
             FILE *f = fopen(zip_path, "rb");
@@ -314,7 +318,8 @@ static void print_summary(const build_options *o, const config_t *cfg, const ren
                 size = ftell(f);
             if (f)
                 fclose(f);
-            printf(", bundle %s %.1f KB", zip_path, (double)size / 1024.0);
+            printf(", bundle %s/%s %.1f KB", o->out_shown, path_basename(zip_path),
+                   (double)size / 1024.0);
         }
     }
     printf(", in %.2f s\n", secs);
@@ -436,6 +441,7 @@ static int run_build(int argc, char **argv, bool write)
         return rc;
     if (chdir(o.site_dir) < 0) {
         free(out_dir);
+        free(o.out_shown);
         return usage_error("cannot enter '%s'", o.site_dir);
     }
     md_init();
@@ -448,6 +454,7 @@ static int run_build(int argc, char **argv, bool write)
                 write ? "nothing was written" : "check failed");
     diag_free(&d);
     free(out_dir);
+    free(o.out_shown);
     return rc;
 }
 

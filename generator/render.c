@@ -23,7 +23,7 @@ typedef struct {
     const render_options *opts;
     lua_State *L;
     const page_t *current; /* the page being rendered */
-    int site_ref, raw_ref, date_ref, months_ref;
+    int site_ref, date_ref;
     diags_t diags;
     buf_t main, html;
     size_t *pages_per_language;
@@ -38,9 +38,7 @@ static render_worker *worker_of(lua_State *L)
 
 static void push_raw(render_worker *w, const char *s)
 {
-    lua_rawgeti(w->L, LUA_REGISTRYINDEX, w->raw_ref);
-    lua_pushstring(w->L, s ? s : "");
-    lua_call(w->L, 1, 1);
+    tpl_push_raw(w->L, s ? s : "", s ? strlen(s) : 0);
 }
 
 static void push_string_or_nil(lua_State *L, const char *s)
@@ -315,8 +313,6 @@ static void install_functions(render_worker *w)
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
 
-    lua_getglobal(L, "raw");
-    w->raw_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_getglobal(L, "date");
     w->date_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     static const luaL_Reg globals[] = {
