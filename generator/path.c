@@ -69,6 +69,8 @@ char *path_normalize(const char *p)
             s++;
     }
     buf_t out = BUF_INIT;
+    if (p[0] == '/')
+        buf_putc(&out, '/');
     for (size_t i = 0; i < count; i++) {
         if (i)
             buf_putc(&out, '/');

@@ -14,7 +14,7 @@ char *path_dirname(const char *p);              /* caller frees; "" for a bare n
 const char *path_basename(const char *p);       /* borrowed pointer into p */
 const char *path_extension(const char *p);      /* borrowed, includes '.', "" if none */
 bool path_has_extension(const char *p, const char *ext);
-/* Resolves "." and ".." segments and doubled slashes of a relative path.
+/* Resolves "." and ".." segments and doubled slashes (a leading "/" stays).
  * Returns NULL when ".." would climb above the start (caller frees). */
 char *path_normalize(const char *p);
 /* Relative URL from the page written at from_out_path to to_out_path, both
