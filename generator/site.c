@@ -10,6 +10,7 @@
 #include "markdown.h"
 #include "path.h"
 #include "pool.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define CONTENT_DIR "content"
@@ -65,6 +66,22 @@ static char *scalar_field(const fm_node *front, const char *key, const char *pat
     return xstrdup(node->text);
 }
 
+/* Bidi override characters in a title can make it read as something else
+ * (a spoofing trick), so editors are told where they are. */
+static void warn_bidi_controls(const fm_node *front, const char *path, diags_t *d)
+{
+    static const char *const keys[] = {"title", "description", "summary", NULL};
+    for (const char *const *key = keys; *key; key++) {
+        const fm_node *n = fm_get(front, *key);
+        size_t offset;
+        if (n && n->kind == FM_SCALAR && utf8_find_bidi_control(n->text, strlen(n->text), &offset))
+            diag_warning(d, path, n->line, n->col,
+                         "'%s' contains a bidirectional control character (U+202A..U+202E, "
+                         "U+2066..U+2069) that can make it display as different text",
+                         *key);
+    }
+}
+
 static void read_front_matter(page_t *p, diags_t *d)
 {
     const fm_node *f = p->front;
@@ -81,6 +98,7 @@ static void read_front_matter(page_t *p, diags_t *d)
                    "'date' must be an ISO 8601 date like 2026-11-02 or 2026-11-02T10:00:00Z, not '%s'",
                    p->date);
     }
+    warn_bidi_controls(f, path, d);
     p->weight = fm_number(f, "weight", 0, path, d);
     p->draft = fm_bool(f, "draft", false, path, d);
     p->toc = fm_bool(f, "toc", false, path, d);
