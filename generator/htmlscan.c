@@ -227,68 +227,61 @@ static bool rel_has(scanner *s, const tag_t *t, const char *token)
 
 /* ---- CSS in style attributes and <style> ---- */
 
+/* "//" once the URL parser has dropped tabs and newlines. */
+static bool has_double_slash(const char *v, size_t n)
+{
+    char prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\t' || v[i] == '\n' || v[i] == '\r')
+            continue;
+        if (v[i] == '/' && prev == '/')
+            return true;
+        prev = v[i];
+    }
+    return false;
+}
+
 /* A CSS string or url() argument that names something off the site. */
 static bool css_url_is_external(const char *v, size_t n, bool in_url)
 {
     char scheme[HTMLTOK_SCHEME_MAX];
     htmltok_url_kind kind = htmltok_url_classify(v, n, scheme);
-    if (kind == URL_PROTOCOL_RELATIVE)
+    if (kind == URL_PROTOCOL_RELATIVE || has_double_slash(v, n))
         return true;
     if (kind != URL_ABSOLUTE)
         return false;
     if (in_url || !strcmp(scheme, "data") || !strcmp(scheme, "javascript") ||
         !strcmp(scheme, "vbscript"))
         return true;
-    /* A quoted string such as "Note: x" is text, "https://x" is a URL. */
+    /* A quoted string such as "Note: x" is text, "https:x" is a URL. */
     const char *colon = memchr(v, ':', n);
     return colon && colon + 1 < v + n && !is_space((unsigned char)colon[1]);
 }
 
-static bool word_then(const char *p, const char *end, const char *word, char next)
+static void check_css_words(scanner *s, const char *at, const char *p, const char *end)
 {
-    if (!starts_ieq(p, end, word))
-        return false;
-    p += strlen(word);
-    while (p < end && is_space((unsigned char)*p))
-        p++;
-    return p < end && *p == next;
-}
-
-static void check_css(scanner *s, const char *at, const char *css, size_t n)
-{
-    if (memchr(css, '\\', n)) {
-        violation(s, at, "CSS escape (backslash) is not allowed in page CSS");
-        return;
-    }
-    /* Comments removed first: old IE read "expression" split by a comment as one word. */
-    buf_t c = BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        if (css[i] == '/' && i + 1 < n && css[i + 1] == '*') {
-            const char *close = NULL;
-            for (size_t j = i + 2; j + 1 < n; j++)
-                if (css[j] == '*' && css[j + 1] == '/') {
-                    close = css + j;
-                    break;
-                }
-            if (!close)
-                break;
-            i = (size_t)(close - css) + 1;
-            continue;
-        }
-        buf_putc(&c, css[i]);
-    }
-    const char *p = buf_cstr(&c), *end = p + c.len;
     for (; p < end; p++) {
         char ch = (char)(*p | (is_alpha((unsigned char)*p) ? 0x20 : 0));
-        if (ch == '@' && starts_ieq(p, end, "@import")) {
+        if (ch == '@' && starts_ieq(p, end, "@import"))
             violation(s, at, "CSS @import is not allowed");
-        } else if (ch == 'e' && word_then(p, end, "expression", '(')) {
-            violation(s, at, "CSS expression() is not allowed");
-        } else if (ch == 'b' && word_then(p, end, "behavior", ':')) {
-            violation(s, at, "CSS behavior: is not allowed");
-        } else if (ch == '-' && starts_ieq(p, end, "-moz-binding")) {
+        else if (ch == 'e' && starts_ieq(p, end, "expression"))
+            violation(s, at, "CSS expression is not allowed");
+        else if (ch == 'b' && starts_ieq(p, end, "behavior"))
+            violation(s, at, "CSS behavior is not allowed");
+        else if (ch == '-' && starts_ieq(p, end, "-moz-binding"))
             violation(s, at, "CSS -moz-binding is not allowed");
-        } else if (ch == 'u' && starts_ieq(p, end, "url(")) {
+        else if (ch == '/' && p + 1 < end && p[1] == '/') {
+            violation(s, at, "'//' in CSS (URLs in page CSS must be relative)");
+            p++;
+        }
+    }
+}
+
+/* url() arguments and strings must stay on the site. */
+static void check_css_urls(scanner *s, const char *at, const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if ((*p | 0x20) == 'u' && starts_ieq(p, end, "url(")) {
             const char *v = p + 4, *close = memchr(v, ')', (size_t)(end - v));
             size_t vn = close ? (size_t)(close - v) : (size_t)(end - v);
             trim(&v, &vn);
@@ -299,14 +292,42 @@ static void check_css(scanner *s, const char *at, const char *css, size_t n)
             if (css_url_is_external(v, vn, true))
                 violation(s, at, "CSS url() pointing off the site is not allowed");
             p += 3;
-        } else if (ch == '"' || ch == '\'') {
-            const char *close = memchr(p + 1, *p, (size_t)(end - p - 1));
-            size_t vn = close ? (size_t)(close - p - 1) : (size_t)(end - p - 1);
-            if (css_url_is_external(p + 1, vn, false))
+        } else if (*p == '"' || *p == '\'') {
+            /* A string ends at its quote or, unterminated, at a newline. */
+            const char *v = p + 1, *q = v;
+            while (q < end && *q != *p && *q != '\n' && *q != '\r' && *q != '\f')
+                q++;
+            if (css_url_is_external(v, (size_t)(q - v), false))
                 violation(s, at, "CSS string with a URL pointing off the site is not allowed");
-            p += vn + (close ? 1 : 0);
+            p = q < end && *q == *p ? q : q - 1;
         }
     }
+}
+
+static void check_css(scanner *s, const char *at, const char *css, size_t n)
+{
+    if (memchr(css, '\\', n)) {
+        violation(s, at, "CSS escape (backslash) is not allowed in page CSS");
+        return;
+    }
+    /* Comments removed first: old IE read "expression" split by a comment as
+     * one word. */
+    buf_t c = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (css[i] == '/' && i + 1 < n && css[i + 1] == '*') {
+            size_t j = i + 2;
+            while (j + 1 < n && !(css[j] == '*' && css[j + 1] == '/'))
+                j++;
+            if (j + 1 >= n)
+                break; /* an unterminated comment runs to the end */
+            i = j + 1;
+            continue;
+        }
+        buf_putc(&c, css[i]);
+    }
+    const char *p = buf_cstr(&c);
+    check_css_words(s, at, p, p + c.len);
+    check_css_urls(s, at, p, p + c.len);
     buf_free(&c);
 }
 
@@ -363,6 +384,8 @@ static void check_url(scanner *s, const tag_t *t, const attr_t *a, const char *v
                      ieq(a->name, a->name_len, "formaction");
     if (is_action) {
         const char *want = s->rules->form_action;
+        if (!want && t->kind == TAG_FORM)
+            return; /* the <form> itself is reported */
         if (!want || strlen(want) != n || memcmp(want, v, n) != 0)
             violation(s, a->name, "form %.*s is not the configured form action", nl, a->name);
         return;
