@@ -311,6 +311,26 @@ static void put_end_tag(sanitizer *s, GumboTag tag)
         buf_printf(&s->out, "</%s>", gumbo_normalized_tagname(tag));
 }
 
+/* Length of a comment at p as the HTML tokenizer ends it: "<!-->" and
+ * "<!--->" end at once, others at the first "-->" or "--!>" (0: none). */
+static size_t comment_at(const char *p, const char *end)
+{
+    if (end - p < 4 || memcmp(p, "<!--", 4))
+        return 0;
+    const char *q = p + 4;
+    if (q < end && *q == '>')
+        return 5;
+    if (end - q >= 2 && q[0] == '-' && q[1] == '>')
+        return 6;
+    for (; end - q >= 3; q++) {
+        if (q[0] == '-' && q[1] == '-' && q[2] == '>')
+            return (size_t)(q + 3 - p);
+        if (end - q >= 4 && q[0] == '-' && q[1] == '-' && q[2] == '!' && q[3] == '>')
+            return (size_t)(q + 4 - p);
+    }
+    return 0;
+}
+
 /* End tags (and white space, comments) before any content: gumbo would
  * ignore them, but they close elements opened by an earlier piece. */
 static size_t put_leading_end_tags(sanitizer *s, const char *p, const char *end)
@@ -328,15 +348,10 @@ static size_t put_leading_end_tags(sanitizer *s, const char *p, const char *end)
             p += n;
             continue;
         }
-        if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
-            const char *close = NULL;
-            for (const char *q = p + 4; q + 3 <= end && !close; q++)
-                if (!memcmp(q, "-->", 3))
-                    close = q;
-            if (close) {
-                p = close + 3;
-                continue;
-            }
+        size_t comment = comment_at(p, end);
+        if (comment) {
+            p += comment;
+            continue;
         }
         return (size_t)(p - start);
     }
@@ -377,6 +392,21 @@ static void put_trailing_end_tags(sanitizer *s, const char *p, const char *end)
     }
 }
 
+/* A tag cut off by the end of the piece is dropped by the parser. */
+static void warn_unterminated_tag(sanitizer *s, size_t from, size_t len)
+{
+    const char *p = s->raw + from;
+    size_t last_lt = len, last_gt = len;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '<' && i + 1 < len && (is_alnum(p[i + 1]) || p[i + 1] == '/'))
+            last_lt = i;
+        else if (p[i] == '>')
+            last_gt = i;
+    }
+    if (last_lt < len && (last_gt == len || last_gt < last_lt))
+        report(s, from + last_lt, "removed unterminated tag at the end of the HTML block");
+}
+
 static void sanitize_block(sanitizer *s)
 {
     const char *end = s->raw + s->len;
@@ -384,6 +414,7 @@ static void sanitize_block(sanitizer *s)
     size_t tail = trailing_end_tags(s->raw + lead, s->len - lead);
     size_t body = s->len - lead - tail;
     if (body > 0) {
+        warn_unterminated_tag(s, lead, body);
         GumboOptions options;
         s->base = lead;
         GumboOutput *out = parse_fragment(s->raw + lead, body, &options);
