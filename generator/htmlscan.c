@@ -26,7 +26,8 @@ typedef struct {
 
 typedef enum {
     TAG_OTHER,
-    TAG_FORBIDDEN, /* never allowed: script, frames, plugins, svg, math ... */
+    TAG_FORBIDDEN, /* never allowed: frames, plugins, svg, math ... */
+    TAG_SCRIPT,    /* forbidden, and its text runs to </script> */
     TAG_A,
     TAG_LINK,
     TAG_META,
@@ -35,8 +36,9 @@ typedef enum {
     TAG_HEAD,
     TAG_BODY,
     TAG_STYLE,
-    TAG_RCDATA, /* title, textarea: text up to their end tag */
-    TAG_HEAD_CONTENT
+    TAG_TITLE,    /* RCDATA: text up to </title> */
+    TAG_TEXTAREA, /* RCDATA: text up to </textarea> */
+    TAG_TEMPLATE
 } tag_kind;
 
 typedef struct {
@@ -123,38 +125,34 @@ static void violation(scanner *s, const char *at, const char *fmt, ...)
     va_end(ap);
 }
 
-static const char *const forbidden_tags[] = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "svg",
-    "math", "portal", "fencedframe", "noscript", "xmp", "noembed", "noframes", "plaintext",
-    "isindex", "param", NULL};
-static const char *const head_tags[] = {"meta", "link", "title", "style", "template", NULL};
+/* Every element with a rule of its own; the rest are TAG_OTHER. */
+static const struct {
+    const char *name;
+    size_t len;
+    tag_kind kind;
+} tag_kinds[] = {
+#define K(name, kind) {name, sizeof name - 1, kind}
+    K("a", TAG_A), K("area", TAG_A), K("link", TAG_LINK), K("meta", TAG_META),
+    K("form", TAG_FORM), K("html", TAG_HTML), K("head", TAG_HEAD), K("body", TAG_BODY),
+    K("style", TAG_STYLE), K("title", TAG_TITLE), K("textarea", TAG_TEXTAREA),
+    K("template", TAG_TEMPLATE), K("script", TAG_SCRIPT),
+    K("iframe", TAG_FORBIDDEN), K("frame", TAG_FORBIDDEN), K("frameset", TAG_FORBIDDEN),
+    K("object", TAG_FORBIDDEN), K("embed", TAG_FORBIDDEN), K("applet", TAG_FORBIDDEN),
+    K("base", TAG_FORBIDDEN), K("svg", TAG_FORBIDDEN), K("math", TAG_FORBIDDEN),
+    K("portal", TAG_FORBIDDEN), K("fencedframe", TAG_FORBIDDEN),
+    /* these change how the rest is tokenized */
+    K("noscript", TAG_FORBIDDEN), K("xmp", TAG_FORBIDDEN), K("noembed", TAG_FORBIDDEN),
+    K("noframes", TAG_FORBIDDEN), K("plaintext", TAG_FORBIDDEN),
+    K("isindex", TAG_FORBIDDEN), K("param", TAG_FORBIDDEN),
+#undef K
+};
 
-static bool in_list(const char *name, const char *const *list)
+static tag_kind classify_tag(const char *name, size_t len)
 {
-    for (; *list; list++)
-        if (strcmp(name, *list) == 0)
-            return true;
-    return false;
-}
-
-static tag_kind classify_tag(const char *name)
-{
-    static const struct {
-        const char *name;
-        tag_kind kind;
-    } kinds[] = {{"a", TAG_A},         {"area", TAG_A},       {"link", TAG_LINK},
-                 {"meta", TAG_META},   {"form", TAG_FORM},    {"html", TAG_HTML},
-                 {"head", TAG_HEAD},   {"body", TAG_BODY},    {"style", TAG_STYLE},
-                 {"title", TAG_RCDATA}, {"textarea", TAG_RCDATA}};
-    if (name[0] == '\0')
-        return TAG_OTHER;
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (strcmp(name, kinds[i].name) == 0)
-            return kinds[i].kind;
-    if (in_list(name, forbidden_tags))
-        return TAG_FORBIDDEN;
-    if (in_list(name, head_tags))
-        return TAG_HEAD_CONTENT;
+    for (size_t i = 0; i < sizeof tag_kinds / sizeof *tag_kinds; i++)
+        if (tag_kinds[i].len == len && tag_kinds[i].name[0] == name[0] &&
+            memcmp(tag_kinds[i].name, name, len) == 0)
+            return tag_kinds[i].kind;
     return TAG_OTHER;
 }
 
@@ -225,128 +223,47 @@ static bool rel_has(scanner *s, const tag_t *t, const char *token)
     return v && has_token(v, n, token);
 }
 
-/* ---- CSS in style attributes and <style> ---- */
-
-/* "//" once the URL parser has dropped tabs and newlines. */
-static bool has_double_slash(const char *v, size_t n)
-{
-    char prev = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] == '\t' || v[i] == '\n' || v[i] == '\r')
-            continue;
-        if (v[i] == '/' && prev == '/')
-            return true;
-        prev = v[i];
-    }
-    return false;
-}
-
-/* A CSS string or url() argument that names something off the site. */
-static bool css_url_is_external(const char *v, size_t n, bool in_url)
-{
-    char scheme[HTMLTOK_SCHEME_MAX];
-    htmltok_url_kind kind = htmltok_url_classify(v, n, scheme);
-    if (kind == URL_PROTOCOL_RELATIVE || has_double_slash(v, n))
-        return true;
-    if (kind != URL_ABSOLUTE)
-        return false;
-    if (in_url || !strcmp(scheme, "data") || !strcmp(scheme, "javascript") ||
-        !strcmp(scheme, "vbscript"))
-        return true;
-    /* A quoted string such as "Note: x" is text, "https:x" is a URL. */
-    const char *colon = memchr(v, ':', n);
-    return colon && colon + 1 < v + n && !is_space((unsigned char)colon[1]);
-}
-
-static void check_css_words(scanner *s, const char *at, const char *p, const char *end)
-{
-    for (; p < end; p++) {
-        char ch = (char)(*p | (is_alpha((unsigned char)*p) ? 0x20 : 0));
-        if (ch == '@' && starts_ieq(p, end, "@import"))
-            violation(s, at, "CSS @import is not allowed");
-        else if (ch == 'e' && starts_ieq(p, end, "expression"))
-            violation(s, at, "CSS expression is not allowed");
-        else if (ch == 'b' && starts_ieq(p, end, "behavior"))
-            violation(s, at, "CSS behavior is not allowed");
-        else if (ch == '-' && starts_ieq(p, end, "-moz-binding"))
-            violation(s, at, "CSS -moz-binding is not allowed");
-        else if (ch == '/' && p + 1 < end && p[1] == '/') {
-            violation(s, at, "'//' in CSS (URLs in page CSS must be relative)");
-            p++;
-        }
-    }
-}
-
-/* url() arguments and strings must stay on the site. */
-static void check_css_urls(scanner *s, const char *at, const char *p, const char *end)
-{
-    for (; p < end; p++) {
-        if ((*p | 0x20) == 'u' && starts_ieq(p, end, "url(")) {
-            const char *v = p + 4, *close = memchr(v, ')', (size_t)(end - v));
-            size_t vn = close ? (size_t)(close - v) : (size_t)(end - v);
-            trim(&v, &vn);
-            if (vn && (*v == '"' || *v == '\'')) {
-                v++;
-                vn--;
-            }
-            if (css_url_is_external(v, vn, true))
-                violation(s, at, "CSS url() pointing off the site is not allowed");
-            p += 3;
-        } else if (*p == '"' || *p == '\'') {
-            /* A string ends at its quote or, unterminated, at a newline. */
-            const char *v = p + 1, *q = v;
-            while (q < end && *q != *p && *q != '\n' && *q != '\r' && *q != '\f')
-                q++;
-            if (css_url_is_external(v, (size_t)(q - v), false))
-                violation(s, at, "CSS string with a URL pointing off the site is not allowed");
-            p = q < end && *q == *p ? q : q - 1;
-        }
-    }
-}
-
+/* CSS in style attributes and <style>: one violation for its first problem. */
 static void check_css(scanner *s, const char *at, const char *css, size_t n)
 {
-    if (memchr(css, '\\', n)) {
-        violation(s, at, "CSS escape (backslash) is not allowed in page CSS");
-        return;
-    }
-    /* Comments removed first: old IE read "expression" split by a comment as
-     * one word. */
-    buf_t c = BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        if (css[i] == '/' && i + 1 < n && css[i + 1] == '*') {
-            size_t j = i + 2;
-            while (j + 1 < n && !(css[j] == '*' && css[j + 1] == '/'))
-                j++;
-            if (j + 1 >= n)
-                break; /* an unterminated comment runs to the end */
-            i = j + 1;
-            continue;
-        }
-        buf_putc(&c, css[i]);
-    }
-    const char *p = buf_cstr(&c);
-    check_css_words(s, at, p, p + c.len);
-    check_css_urls(s, at, p, p + c.len);
-    buf_free(&c);
+    const char *problem = htmltok_css_problem(css, n);
+    if (problem)
+        violation(s, at, "%s", problem);
 }
 
 /* ---- URL attributes ---- */
 
-static const char *const url_attrs[] = {
-    "href",     "src",       "srcset", "action",    "formaction", "poster",  "background",
-    "cite",     "data",      "codebase", "longdesc", "manifest",  "ping",    "xlink:href",
-    "icon",     "profile",   "usemap", "lowsrc",    "dynsrc",     "imagesrcset", "archive",
-    "classid",  NULL};
+typedef enum { ATTR_OTHER, ATTR_URL, ATTR_STYLE, ATTR_SRCDOC } attr_kind;
 
-static bool is_url_attr(const attr_t *a)
+static const struct {
+    const char *name;
+    size_t len;
+    attr_kind kind;
+} attr_kinds[] = {
+#define K(name, kind) {name, sizeof name - 1, kind}
+    K("href", ATTR_URL), K("src", ATTR_URL), K("srcset", ATTR_URL), K("action", ATTR_URL),
+    K("formaction", ATTR_URL), K("poster", ATTR_URL), K("background", ATTR_URL),
+    K("cite", ATTR_URL), K("data", ATTR_URL), K("codebase", ATTR_URL),
+    K("longdesc", ATTR_URL), K("manifest", ATTR_URL), K("ping", ATTR_URL),
+    K("xlink:href", ATTR_URL), K("icon", ATTR_URL), K("profile", ATTR_URL),
+    K("usemap", ATTR_URL), K("lowsrc", ATTR_URL), K("dynsrc", ATTR_URL),
+    K("imagesrcset", ATTR_URL), K("archive", ATTR_URL), K("classid", ATTR_URL),
+    K("style", ATTR_STYLE), K("srcdoc", ATTR_SRCDOC),
+#undef K
+};
+
+static attr_kind classify_attr(const attr_t *a)
 {
-    if (a->name_len < 3 || a->name_len > 11)
-        return false;
-    for (const char *const *u = url_attrs; *u; u++)
-        if (ieq(a->name, a->name_len, *u))
-            return true;
-    return false;
+    char name[12];
+    if (a->name_len >= sizeof name)
+        return ATTR_OTHER;
+    for (size_t i = 0; i < a->name_len; i++)
+        name[i] = (char)(a->name[i] | (is_alpha((unsigned char)a->name[i]) ? 0x20 : 0));
+    for (size_t i = 0; i < sizeof attr_kinds / sizeof *attr_kinds; i++)
+        if (attr_kinds[i].len == a->name_len && attr_kinds[i].name[0] == name[0] &&
+            memcmp(attr_kinds[i].name, name, a->name_len) == 0)
+            return attr_kinds[i].kind;
+    return ATTR_OTHER;
 }
 
 static bool is_script_scheme(const char *scheme)
@@ -482,16 +399,18 @@ static void check_meta(scanner *s, const tag_t *t)
 static bool allowed_in_head(const tag_t *t)
 {
     return t->kind == TAG_HTML || t->kind == TAG_HEAD || t->kind == TAG_META ||
-           t->kind == TAG_LINK || t->kind == TAG_STYLE || t->kind == TAG_HEAD_CONTENT ||
-           t->kind == TAG_FORBIDDEN || !strcmp(t->name, "title");
+           t->kind == TAG_LINK || t->kind == TAG_STYLE || t->kind == TAG_TITLE ||
+           t->kind == TAG_TEMPLATE || t->kind == TAG_FORBIDDEN || t->kind == TAG_SCRIPT;
 }
 
 static void check_element(scanner *s, const tag_t *t)
 {
     switch (t->kind) {
+    case TAG_SCRIPT:
+        violation(s, t->at, "<script> is not allowed (pages must work without JavaScript)");
+        break;
     case TAG_FORBIDDEN:
-        violation(s, t->at, "<%s> is not allowed%s", t->name,
-                  strcmp(t->name, "script") ? "" : " (pages must work without JavaScript)");
+        violation(s, t->at, "<%s> is not allowed", t->name);
         break;
     case TAG_META:
         check_meta(s, t);
@@ -542,14 +461,23 @@ static void check_attrs(scanner *s, const tag_t *t)
         for (int j = 0; j < i; j++)
             if (same_name(&t->attrs[j], a))
                 violation(s, a->name, "duplicate attribute %.*s", nl, a->name);
-        if (a->name_len >= 2 && (a->name[0] | 0x20) == 'o' && (a->name[1] | 0x20) == 'n')
+        if (a->name_len >= 2 && (a->name[0] | 0x20) == 'o' && (a->name[1] | 0x20) == 'n') {
             violation(s, a->name, "event handler attribute %.*s is not allowed", nl, a->name);
-        else if (ieq(a->name, a->name_len, "style"))
-            check_style_attr(s, a);
-        else if (ieq(a->name, a->name_len, "srcdoc"))
-            violation(s, a->name, "attribute srcdoc is not allowed");
-        else if (is_url_attr(a))
+            continue;
+        }
+        switch (classify_attr(a)) {
+        case ATTR_URL:
             check_url_attr(s, t, a);
+            break;
+        case ATTR_STYLE:
+            check_style_attr(s, a);
+            break;
+        case ATTR_SRCDOC:
+            violation(s, a->name, "attribute srcdoc is not allowed");
+            break;
+        case ATTR_OTHER:
+            break;
+        }
     }
 }
 
@@ -686,13 +614,14 @@ static const char *scan_start_tag(scanner *s, const char *lt)
         violation(s, p, "unexpected character '%c' in tag name", *p);
         return p + 1;
     }
-    t.kind = t.name_len < sizeof t.name ? classify_tag(t.name) : TAG_OTHER;
+    t.kind = t.name_len < sizeof t.name ? classify_tag(t.name, t.name_len) : TAG_OTHER;
     p = scan_attrs(s, &t, p);
     if (!p)
         return s->end;
     check_attrs(s, &t);
     check_element(s, &t);
-    if (t.kind == TAG_STYLE || t.kind == TAG_RCDATA || !strcmp(t.name, "script"))
+    if (t.kind == TAG_STYLE || t.kind == TAG_TITLE || t.kind == TAG_TEXTAREA ||
+        t.kind == TAG_SCRIPT)
         return scan_raw_text(s, &t, p);
     return p;
 }
@@ -824,7 +753,7 @@ int scan_page(const char *html, size_t len, const char *out_path, const scan_rul
 {
     scanner s = {.html = html, .end = html + len, .out_path = out_path, .rules = rules,
                  .d = d, .line_start = html, .line = 1, .tmp = BUF_INIT};
-    for (const char *z = html; (z = memchr(z, '\0', (size_t)(s.end - z))) != NULL; z++)
+    for (const char *z = html; len && (z = memchr(z, '\0', (size_t)(s.end - z))) != NULL; z++)
         violation(&s, z, "NUL byte");
     const char *p = html;
     while (p < s.end) {

@@ -6,6 +6,21 @@ static int is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <=
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
 static int is_url_ignored(unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; }
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static int starts_ieq(const char *p, const char *end, const char *lower)
+{
+    size_t n = strlen(lower);
+    if ((size_t)(end - p) < n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((char)(p[i] | (is_alpha((unsigned char)p[i]) ? 0x20 : 0)) != lower[i])
+            return 0;
+    return 1;
+}
 
 htmltok_url_kind htmltok_url_classify(const char *url, size_t len,
                                       char scheme[HTMLTOK_SCHEME_MAX])
@@ -200,4 +215,110 @@ int htmltok_decode_attr(const char *s, size_t n, buf_t *out)
         i = at + used;
     }
     return unknown;
+}
+
+/* ---- CSS ---- */
+
+/* "//" once the URL parser has dropped tabs and newlines. */
+static int has_double_slash(const char *v, size_t n)
+{
+    char prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_url_ignored((unsigned char)v[i]))
+            continue;
+        if (v[i] == '/' && prev == '/')
+            return 1;
+        prev = v[i];
+    }
+    return 0;
+}
+
+/* A CSS string or url() argument that names something off the site. */
+static int css_url_is_external(const char *v, size_t n, int in_url)
+{
+    char scheme[HTMLTOK_SCHEME_MAX];
+    htmltok_url_kind kind = htmltok_url_classify(v, n, scheme);
+    if (kind == URL_PROTOCOL_RELATIVE || has_double_slash(v, n))
+        return 1;
+    if (kind != URL_ABSOLUTE)
+        return 0;
+    if (in_url || !strcmp(scheme, "data") || !strcmp(scheme, "javascript") ||
+        !strcmp(scheme, "vbscript"))
+        return 1;
+    /* A quoted string such as "Note: x" is text, "https:x" is a URL. */
+    const char *colon = memchr(v, ':', n);
+    return colon && colon + 1 < v + n && !is_space((unsigned char)colon[1]);
+}
+
+/* Words that load or run something, anywhere (even in strings or inside a
+ * longer word: strictness is cheaper than a CSS tokenizer). */
+static const char *css_word_problem(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (starts_ieq(p, end, "@import"))
+            return "CSS @import is not allowed";
+        if (starts_ieq(p, end, "expression"))
+            return "CSS expression is not allowed";
+        if (starts_ieq(p, end, "behavior"))
+            return "CSS behavior is not allowed";
+        if (starts_ieq(p, end, "-moz-binding"))
+            return "CSS -moz-binding is not allowed";
+        if (starts_ieq(p, end, "//"))
+            return "'//' in CSS (URLs in page CSS must be relative)";
+    }
+    return NULL;
+}
+
+/* url() arguments and strings must stay on the site. */
+static const char *css_url_problem(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (starts_ieq(p, end, "url(")) {
+            const char *v = p + 4, *close = memchr(v, ')', (size_t)(end - v));
+            const char *stop = close ? close : end;
+            while (v < stop && is_space((unsigned char)*v))
+                v++;
+            if (v < stop && (*v == '"' || *v == '\''))
+                v++;
+            if (css_url_is_external(v, (size_t)(stop - v), 1))
+                return "CSS url() pointing off the site is not allowed";
+            p += 3;
+        } else if (*p == '"' || *p == '\'') {
+            /* A string ends at its quote or, unterminated, at a newline. */
+            const char *v = p + 1, *q = v;
+            while (q < end && *q != *p && *q != '\n' && *q != '\r' && *q != '\f')
+                q++;
+            if (css_url_is_external(v, (size_t)(q - v), 0))
+                return "CSS string with a URL pointing off the site is not allowed";
+            p = q < end && *q == *p ? q : q - 1;
+        }
+    }
+    return NULL;
+}
+
+const char *htmltok_css_problem(const char *css, size_t n)
+{
+    if (memchr(css, '\\', n))
+        return "CSS escape (backslash) is not allowed in page CSS";
+    /* Comments go first: old IE read "expression" split by a comment as one
+     * word. An unterminated comment runs to the end. */
+    buf_t c = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (css[i] == '/' && i + 1 < n && css[i + 1] == '*') {
+            size_t j = i + 2;
+            while (j + 1 < n && !(css[j] == '*' && css[j + 1] == '/'))
+                j++;
+            if (j + 1 >= n)
+                break;
+            i = j + 1;
+            continue;
+        }
+        buf_putc(&c, css[i]);
+    }
+    const char *p = buf_cstr(&c);
+    const char *problem = css_word_problem(p, p + c.len);
+    if (!problem)
+        problem = css_url_problem(p, p + c.len);
+    buf_free(&c);
+    return problem;
 }

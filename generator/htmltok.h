@@ -29,4 +29,11 @@ htmltok_url_kind htmltok_url_classify(const char *url, size_t len,
  * copied unchanged. */
 int htmltok_decode_attr(const char *s, size_t n, buf_t *out);
 
+/* The first thing in page CSS (a style attribute's decoded value or the
+ * text of a <style> element) that could load or run something: @import,
+ * expression, behavior, -moz-binding, a backslash escape, "//", or a url()
+ * or string naming another site or a data:/javascript: URL. Comments are
+ * removed first. Returns a message (static), or NULL when harmless. */
+const char *htmltok_css_problem(const char *css, size_t n);
+
 #endif
