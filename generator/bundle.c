@@ -246,23 +246,24 @@ static int entry_close(zip_writer_t *w, const char *name, uint64_t size, unsigne
     return 0;
 }
 
-static z_stream deflate_start(void)
+/* zlib keeps a pointer back to the z_stream, so it is set up in place. */
+static void deflate_start(z_stream *zs)
 {
-    z_stream zs = {0};
+    *zs = (z_stream){0};
     /* Raw deflate (negative window bits), as zip stores it. */
-    if (deflateInit2(&zs, DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS, DEF_MEM_LEVEL,
+    if (deflateInit2(zs, DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS, DEF_MEM_LEVEL,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
         fprintf(stderr, "waymark: out of memory\n");
         abort();
     }
-    return zs;
 }
 
 /* Writes an entry whose bytes are in memory: deflated when that is
  * smaller, stored otherwise. */
 static int entry_from_memory(zip_writer_t *w, const char *name, const void *data, size_t len)
 {
-    z_stream zs = deflate_start();
+    z_stream zs;
+    deflate_start(&zs);
     uLong bound = deflateBound(&zs, (uLong)len);
     unsigned char *packed = xmalloc(bound);
     zs.next_in = (Bytef *)data;
@@ -312,6 +313,10 @@ static int deflate_chunk(zip_writer_t *w, const char *name, z_stream *zs, unsign
         zs->next_out = out;
         zs->avail_out = (uInt)CHUNK;
         zrc = deflate(zs, flush);
+        if (zrc == Z_STREAM_ERROR) {
+            diag_error(w->d, w->zip_path, 0, 0, "cannot compress entry %s", name);
+            return -1;
+        }
         if (entry_write(w, name, out, CHUNK - zs->avail_out) < 0)
             return -1;
     } while (zs->avail_out == 0 || (flush == Z_FINISH && zrc != Z_STREAM_END));
@@ -326,7 +331,8 @@ static int entry_from_large_file(zip_writer_t *w, const char *name, const char *
     if (fd < 0)
         return report_errno(w->d, path, "cannot read");
     int rc = entry_open(w, name, Z_DEFLATED, sum->size >= 0xFFFFFFFFu);
-    z_stream zs = deflate_start();
+    z_stream zs;
+    deflate_start(&zs);
     unsigned char *in = xmalloc(CHUNK), *out = xmalloc(CHUNK);
     uint64_t size = 0;
     unsigned long crc = crc32(0L, Z_NULL, 0);
