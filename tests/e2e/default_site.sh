@@ -28,8 +28,8 @@ if cmp -s "$TMP/a/waymark.zip" "$TMP/d/waymark.zip"; then
 else
   names_a=$(unzip -Z1 "$TMP/a/waymark.zip"); names_d=$(unzip -Z1 "$TMP/d/waymark.zip")
   sums_a=$(unzip -p "$TMP/a/waymark.zip" SHA256SUMS); sums_d=$(unzip -p "$TMP/d/waymark.zip" SHA256SUMS)
-  dates_a=$(unzip -Z -T "$TMP/a/waymark.zip" | awk 'NR>1 && NF>6 {print $7}' | sort -u)
-  dates_d=$(unzip -Z -T "$TMP/d/waymark.zip" | awk 'NR>1 && NF>6 {print $7}' | sort -u)
+  dates_a=$(unzip -Z -T "$TMP/a/waymark.zip" | awk '/^-/ {print $7}' | sort -u)
+  dates_d=$(unzip -Z -T "$TMP/d/waymark.zip" | awk '/^-/ {print $7}' | sort -u)
   if [ "$names_a" = "$names_d" ] && [ "$sums_a" = "$sums_d" ] && [ "$dates_a" != "$dates_d" ] \
      && [ "$(echo "$dates_a" | wc -l)" = 1 ]; then
     pass "default site: another SOURCE_DATE_EPOCH changes only timestamps"
