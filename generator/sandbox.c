@@ -278,6 +278,37 @@ static void remove_field(lua_State *L, int table, const char *name)
     lua_setfield(L, table, name);
 }
 
+/* pairs() in a fixed order: Lua seeds its string hashes at random per
+ * state, so plain pairs() would make a theme's output differ from build to
+ * build. Keys are sorted by type, then value. */
+static const char SORTED_PAIRS_LUA[] =
+    "local raw_pairs, sort, type, tostring = pairs, table.sort, type, tostring\n"
+    "local function less(a, b)\n"
+    "  local ta, tb = type(a), type(b)\n"
+    "  if ta ~= tb then return ta < tb end\n"
+    "  if ta == 'number' or ta == 'string' then return a < b end\n"
+    "  return tostring(a) < tostring(b)\n"
+    "end\n"
+    "return function(t)\n"
+    "  local keys, values = {}, {}\n"
+    "  for k, v in raw_pairs(t) do keys[#keys + 1] = k; values[k] = v end\n"
+    "  sort(keys, less)\n"
+    "  local i = 0\n"
+    "  return function()\n"
+    "    i = i + 1\n"
+    "    local k = keys[i]\n"
+    "    if k ~= nil then return k, values[k] end\n"
+    "  end, t, nil\n"
+    "end\n";
+
+static void install_sorted_pairs(lua_State *L, int globals)
+{
+    if (luaL_loadbufferx(L, SORTED_PAIRS_LUA, sizeof SORTED_PAIRS_LUA - 1, "=pairs", "t") != LUA_OK)
+        lua_error(L);
+    lua_call(L, 0, 1);
+    lua_setfield(L, globals, "pairs");
+}
+
 static int open_sandbox(lua_State *L)
 {
     static const luaL_Reg libs[] = {
@@ -302,6 +333,7 @@ static int open_sandbox(lua_State *L)
     lua_setfield(L, g, "setmetatable");
     lua_pushcfunction(L, lua_date);
     lua_setfield(L, g, "date");
+    install_sorted_pairs(L, g);
     /* A fixed seed: the same site builds the same bytes. */
     lua_getfield(L, g, LUA_MATHLIBNAME);
     lua_getfield(L, -1, "randomseed");

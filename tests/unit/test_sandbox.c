@@ -277,6 +277,21 @@ static void test_error_line(void **state)
     assert_int_equal(sandbox_error_line(NULL), 0);
 }
 
+/* Two states hash strings with different seeds; pairs() must not show it. */
+static void test_pairs_order_is_stable(void **state)
+{
+    (void)state;
+    const char *src = "local t = {zeta=1, alpha=2, [3]=3, mid=4, [1]=5, beta=6}\n"
+                      "local out = {}\n"
+                      "for k in pairs(t) do out[#out+1] = tostring(k) end\n"
+                      "return table.concat(out, ',')";
+    for (int i = 0; i < 5; i++) {
+        lua_State *L = sandbox_new(SANDBOX_DEFAULT_MEMORY);
+        assert_returns(L, src, "1,3,alpha,beta,mid,zeta");
+        sandbox_close(L);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_load_refuses_binary_chunks),
         cmocka_unit_test(test_run_file),
         cmocka_unit_test(test_error_line),
+        cmocka_unit_test(test_pairs_order_is_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
