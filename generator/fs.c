@@ -200,7 +200,8 @@ int fs_list_files(const char *root, fs_list_t *out)
         errno = saved;
         return -1;
     }
-    qsort(out->paths, out->len, sizeof *out->paths, compare_paths);
+    if (out->len > 1)
+        qsort(out->paths, out->len, sizeof *out->paths, compare_paths);
     return 0;
 }
 
