@@ -217,10 +217,10 @@ static int entry_open(zip_writer_t *w, const char *name, int method, bool zip64)
                          .external_fa = FILE_ATTRIBUTES};
     uLong flags = name_utf8_kind(name) > 0 ? UTF8_NAME_FLAG : 0;
     errno = 0;
-    int err = zipOpenNewFileInZip4_64(w->zf, name, &info, NULL, 0, NULL, 0, NULL, method,
-                                      method ? DEFLATE_LEVEL : 0, 1, -MAX_WBITS,
-                                      DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0, VERSION_MADE_BY, flags,
-                                      zip64);
+    int level = method ? DEFLATE_LEVEL : 0;
+    int err = zipOpenNewFileInZip4_64(w->zf, name, &info, NULL, 0, NULL, 0, NULL, method, level,
+                                      1, -MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0,
+                                      VERSION_MADE_BY, flags, zip64);
     return err == ZIP_OK ? 0 : zip_failed(w, name);
 }
 
