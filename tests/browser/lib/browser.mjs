@@ -63,8 +63,10 @@ export class Tab {
       if (page === this.page && r.status() >= 400) this.problems.push(`HTTP ${r.status()} for ${this.show(r.url())}`);
     });
     // CSP refusals and similar browser complaints arrive as console errors.
+    // ("Failed to load resource" repeats what the request events said.)
     page.on('console', m => {
-      if (page === this.page && m.type() === 'error') this.problems.push(`console error: ${m.text()}`);
+      if (page === this.page && m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        this.problems.push(`console error: ${m.text()}`);
     });
   }
 
