@@ -104,7 +104,7 @@ async function checkSite(site, opts) {
     report.add('browser', '', [`test packages missing (cd tests && npm ci): ${e.message.split('\n')[0]}`]);
     return;
   }
-  const { site: siteLib, startServer, browser: B, links, rules, keyboard, axe, shots, vnu } = mods;
+  const { site: siteLib, startServer, browser: B, links, vnu } = mods;
 
   const files = siteLib.listFiles(site);
   const pages = files.filter(siteLib.isHtml);
@@ -132,35 +132,7 @@ async function checkSite(site, opts) {
     return;
   }
   try {
-    const noJs = await B.newContext(browser, server.origin);
-    // axe needs JavaScript: see checks/axe.mjs
-    const withJs = await B.newContext(browser, server.origin, { javaScriptEnabled: true });
-    await axe.prepareAxeContext(withJs);
-    const tabs = Array.from({ length: opts.jobs }, () =>
-      ({ noJs: new B.Tab(noJs, loadOptions), axe: new B.Tab(withJs, loadOptions) }));
-    const dom = {};
-
-    await timed('pages', () => B.pool(pages, opts.jobs, async (rel, w) => {
-      const { noJs: tab, axe: axeTab } = tabs[w];
-      const httpUrl = server.base + siteLib.encodePath(rel);
-      try {
-        const problems = await tab.load(httpUrl);
-        report.add('http-requests', rel, problems);
-        if (!B.didNotLoad(problems)) {
-          dom[rel] = await tab.page.evaluate(links.collectLinks);
-          report.add('output-rules', rel, rules.checkRules(await tab.page.evaluate(rules.collectRules)));
-          report.add('keyboard', rel, await keyboard.checkKeyboard(tab.page));
-        }
-        report.add('file-requests', rel, await tab.load(pathToFileURL(path.join(site, rel)).href));
-        report.add('axe', rel, await axe.checkAxe(axeTab, httpUrl));
-      } catch (e) {
-        report.add('browser', rel, [`checks stopped: ${e.message.split('\n')[0]}`]);
-        await tab.close();
-        await axeTab.close();
-      }
-    }));
-    for (const t of tabs) { await t.noJs.close(); await t.axe.close(); }
-
+    const dom = await timed('pages', () => checkPages(browser, server, site, pages, opts, mods, loadOptions));
     const linkResults = links.checkLinks(site, dom, report);
     for (const [rel, problems] of Object.entries(linkResults)) report.add('links', rel, problems);
 
@@ -170,6 +142,43 @@ async function checkSite(site, opts) {
     await server.close();
   }
   await reportVnu(await vnuDone, files, siteLib);
+}
+
+// Loads every page over http (under the sub-path) and from file://, with
+// JavaScript off, and checks requests, output rules and the keyboard; then
+// runs axe on it. Returns { rel -> links and ids } for the links check.
+async function checkPages(browser, server, site, pages, opts, mods, loadOptions) {
+  const { site: siteLib, browser: B, links, rules, keyboard, axe } = mods;
+  const noJs = await B.newContext(browser, server.origin);
+  // axe needs JavaScript: see checks/axe.mjs
+  const withJs = await B.newContext(browser, server.origin, { javaScriptEnabled: true });
+  await axe.prepareAxeContext(withJs);
+  const tabs = Array.from({ length: opts.jobs }, () =>
+    ({ noJs: new B.Tab(noJs, loadOptions), axe: new B.Tab(withJs, loadOptions) }));
+
+  const dom = {};
+  await B.pool(pages, opts.jobs, async (rel, w) => {
+    const { noJs: tab, axe: axeTab } = tabs[w];
+    const httpUrl = server.base + siteLib.encodePath(rel);
+    try {
+      const problems = await tab.load(httpUrl);
+      report.add('http-requests', rel, problems);
+      if (!B.didNotLoad(problems)) {
+        dom[rel] = await tab.page.evaluate(links.collectLinks);
+        report.add('output-rules', rel, rules.checkRules(await tab.page.evaluate(rules.collectRules)));
+        report.add('keyboard', rel, await keyboard.checkKeyboard(tab.page));
+      }
+      report.add('file-requests', rel, await tab.load(pathToFileURL(path.join(site, rel)).href));
+      report.add('axe', rel, await axe.checkAxe(axeTab, httpUrl));
+    } catch (e) {
+      report.add('browser', rel, [`checks stopped: ${e.message.split('\n')[0]}`]);
+      await tab.close();
+      await axeTab.close();
+    }
+  });
+  await noJs.close();
+  await withJs.close();
+  return dom;
 }
 
 async function takeScreenshots(browser, server, pages, langs, opts, mods, loadOptions) {
