@@ -217,10 +217,10 @@ static int entry_open(zip_writer_t *w, const char *name, int method, bool zip64)
                          .external_fa = FILE_ATTRIBUTES};
     uLong flags = name_utf8_kind(name) > 0 ? UTF8_NAME_FLAG : 0;
     errno = 0;
-    int err = zipOpenNewFileInZip4_64(w->zf, name, &info, NULL, 0, NULL, 0, NULL, method,
-                                      method ? DEFLATE_LEVEL : 0, 1, -MAX_WBITS,
-                                      DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0, VERSION_MADE_BY, flags,
-                                      zip64);
+    int level = method ? DEFLATE_LEVEL : 0;
+    int err = zipOpenNewFileInZip4_64(w->zf, name, &info, NULL, 0, NULL, 0, NULL, method, level,
+                                      1, -MAX_WBITS, DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0,
+                                      VERSION_MADE_BY, flags, zip64);
     return err == ZIP_OK ? 0 : zip_failed(w, name);
 }
 
@@ -258,9 +258,10 @@ static void deflate_start(z_stream *zs)
     }
 }
 
-/* Writes an entry whose bytes are in memory: deflated when that is
- * smaller, stored otherwise. */
-static int entry_from_memory(zip_writer_t *w, const char *name, const void *data, size_t len)
+/* Writes an entry whose bytes (with CRC-32 crc) are in memory: deflated
+ * when that is smaller, stored otherwise. */
+static int entry_from_memory(zip_writer_t *w, const char *name, const void *data, size_t len,
+                             unsigned long crc)
 {
     z_stream zs;
     deflate_start(&zs);
@@ -274,7 +275,6 @@ static int entry_from_memory(zip_writer_t *w, const char *name, const void *data
     size_t packed_len = zs.total_out;
     deflateEnd(&zs);
     bool store = zrc != Z_STREAM_END || packed_len >= len;
-    unsigned long crc = crc32(crc32(0L, Z_NULL, 0), data, (uInt)len);
     int rc = entry_open(w, name, store ? 0 : Z_DEFLATED, false);
     if (rc == 0)
         rc = entry_write(w, name, store ? data : packed, store ? len : packed_len);
@@ -298,7 +298,7 @@ static int entry_from_small_file(zip_writer_t *w, const char *name, const char *
         diag_error(w->d, path, 0, 0, "file changed while the bundle was written");
         rc = -1;
     } else {
-        rc = entry_from_memory(w, name, data, len);
+        rc = entry_from_memory(w, name, data, len, crc);
     }
     free(data);
     return rc;
@@ -374,8 +374,10 @@ static int write_entries(zip_writer_t *w, const char *site_dir, const fs_list_t 
         const char *name = i < files->len ? files->paths[i] : NULL;
         if (!sums_written && (!name || strcmp(name, SUMS_NAME) > 0)) {
             sums_written = true;
-            if (entry_from_memory(w, SUMS_NAME, sums_text->data ? sums_text->data : "",
-                                  sums_text->len) < 0)
+            const char *text = sums_text->data ? sums_text->data : "";
+            unsigned long crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)text,
+                                      (uInt)sums_text->len);
+            if (entry_from_memory(w, SUMS_NAME, text, sums_text->len, crc) < 0)
                 return -1;
         }
         if (!name)

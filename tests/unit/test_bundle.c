@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -515,6 +517,32 @@ static void unwritable_sums_keeps_old_zip(void **state)
     diag_free(&d);
 }
 
+static void failed_write_midway_keeps_old_zip(void **state)
+{
+    fixture_t *f = *state;
+    fill_site(f->site);
+    put(f->root, "site.zip", "old zip");
+    /* Writes past 2 KiB fail (EFBIG), as on a full disk, even for root. */
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 2048;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    diags_t d = DIAGS_INIT;
+    int rc = bundle_write(f->site, f->zip, NULL, T_2023, &d);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+    assert_int_equal(rc, -1);
+    assert_error_mentions(&d, f->zip);
+    assert_error_mentions(&d, strerror(EFBIG));
+    char *zip = slurp(f->zip, NULL);
+    assert_string_equal(zip, "old zip");
+    assert_no_temp_left(f->root);
+    free(zip);
+    diag_free(&d);
+}
+
 static void unreadable_file_is_an_error(void **state)
 {
     fixture_t *f = *state;
@@ -664,6 +692,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_site_keeps_old_zip, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_zip_keeps_old_zip, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_sums_keeps_old_zip, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_write_midway_keeps_old_zip, setup, teardown),
         cmocka_unit_test_setup_teardown(unreadable_file_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(names_that_cannot_be_listed_are_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(empty_nested_and_utf8_names, setup, teardown),
