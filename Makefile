@@ -10,6 +10,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lgettextpo -lpthread -lm
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(WERROR) -MMD -MP \
              $(CFLAGS) $(PKG_CFLAGS) -Igenerator
 BUILD   ?= build
+BIN     ?= waymark
 VERSION := $(shell cat generator/VERSION)
 
 SRCS      := $(wildcard generator/*.c)
@@ -20,9 +21,9 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all run test unit asan fuzz bench bench-large install clean deps test-deps golden
 
-all: waymark
+all: $(BIN)
 
-waymark: $(OBJS)
+$(BIN): $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(PKG_LIBS) $(LDFLAGS)
 
 $(BUILD)/%.o: generator/%.c
@@ -53,10 +54,11 @@ test: test-deps
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: test-deps
-	@$(MAKE) --no-print-directory BUILD=build/asan WERROR=-Werror \
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/waymark WERROR=-Werror \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
-	@WAYMARK_BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh --no-browser
+	@WAYMARK_BUILD=build/asan WAYMARK_BIN=$(CURDIR)/build/asan/waymark ASAN_OPTIONS=detect_leaks=1 \
+	  bash tests/run.sh --no-browser
 
 golden: all
 	@bash tests/e2e/golden.sh --update
