@@ -22,6 +22,7 @@
 #include "output.h"
 #include "path.h"
 #include "pool.h"
+#include "progress.h"
 #include "render.h"
 #include "site.h"
 #include "style.h"
@@ -360,6 +361,7 @@ static int publish(const build_options *o, const config_t *cfg, const char *stag
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
         rc = bundle_write(staging, *zip_path, sums, stamp, d);
+        progress_stage("publish", 0);
         free(sums);
         free(zip_name);
     }
@@ -382,13 +384,16 @@ static int build_site(const build_options *o, diags_t *d)
     site_options site_opts = {.drafts = o->drafts};
 
     /* load */
+    progress_stage("load", 0);
     if (config_load(".", &cfg, d) < 0)
         goto done;
     theme_resolve(&themes, cfg.theme, d);
     catalogs = load_catalogs(&cfg, d);
     /* parse and model */
     site_load(&cfg, &site_opts, &site, d);
+    progress_stage("markdown", site.npages);
     site_convert_markdown(&site, o->jobs, d);
+    progress_stage("style", 0);
     css = themes.len ? style_compile((const char *const *)themes.dirs,
                                      (const char *const *)themes.names, cfg.scss_vars, d)
                      : NULL;
@@ -406,7 +411,9 @@ static int build_site(const build_options *o, diags_t *d)
     render_options ro = {staging, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs, STYLESHEET,
                          o->jobs};
+    progress_stage("render", site.npages);
     render_site(&site, &ro, &stats, d);
+    progress_stage("assets", 0);
     if (staging)
         write_assets(staging, &site, &themes, css, d);
     /* bundle and publish */
@@ -414,9 +421,11 @@ static int build_site(const build_options *o, diags_t *d)
         free(staging);
         staging = NULL;
     }
+    progress_stop();
     if (!d->errors && !o->quiet)
         print_summary(o, &cfg, &stats, zip_path, seconds_since(&start));
 done:
+    progress_stop();
     if (staging) {
         output_abort(staging);
         free(staging);
@@ -445,6 +454,7 @@ static int run_build(int argc, char **argv, bool write)
         return usage_error("cannot enter '%s'", o.site_dir);
     }
     md_init();
+    progress_start(!o.quiet);
     diags_t d = DIAGS_INIT;
     rc = build_site(&o, &d);
     diag_print(&d, stderr);
