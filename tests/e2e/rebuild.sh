@@ -49,7 +49,6 @@ build() { # OUT [extra args...]
 # same NAME A B: the two output folders hold the same bytes.
 same() {
   if cmp -s "$2/gen.zip" "$3/gen.zip" && cmp -s "$2/SHA256SUMS" "$3/SHA256SUMS" \
-     && [ "$(tree_sum "$2/site")" = "$(tree_sum "$3/site")" ] \
      && diff -r "$2/site" "$3/site" >/dev/null; then
     pass "$1"
   else
