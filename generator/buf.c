@@ -16,6 +16,7 @@ static void reserve(buf_t *b, size_t extra)
         cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* an empty buffer's cstr/detach is "" too */
 }
 
 void buf_putn(buf_t *b, const char *s, size_t n)

@@ -1,8 +1,9 @@
 /* bundle: the reproducible, verifiable zip of a built site.
  *
- * Two passes over the site folder. The first hashes every file (SHA-256 for
- * SHA256SUMS, CRC-32 and size to notice a file changing under us); the
- * second writes the zip, one file in memory at a time. Entries are written
+ * Two phases. The pack phase reads every file once, on all cores: SHA-256
+ * for SHA256SUMS, CRC-32, and the entry's final bytes (deflated, or taken
+ * from the cache of the last build when the content is the same). The
+ * write phase then writes the entries in name order. Entries are written
  * in raw mode: we deflate ourselves, so we can store a file whose deflated
  * form is not smaller, and every header field is ours, not minizip's guess
  * (minizip marks text files in internal_fa when it deflates). */
@@ -24,8 +25,11 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "bundlecache.h"
 #include "fs.h"
 #include "path.h"
+#include "pool.h"
+#include "progress.h"
 #include "xalloc.h"
 
 #define SUMS_NAME "SHA256SUMS"
@@ -159,28 +163,6 @@ static const char *name_problem(const char *name)
     return NULL;
 }
 
-/* The first pass: checks every name and builds the SHA256SUMS text. */
-static int build_sums(const char *site_dir, const fs_list_t *files, file_sum_t *sums,
-                      buf_t *text, diags_t *d)
-{
-    int rc = 0;
-    for (size_t i = 0; i < files->len; i++) {
-        const char *name = files->paths[i];
-        char *path = path_join(site_dir, name);
-        const char *problem = name_problem(name);
-        if (problem) {
-            diag_error(d, path, 0, 0, "%s", problem);
-            rc = -1;
-        } else if (sum_file(path, &sums[i], d) < 0) {
-            rc = -1;
-        } else {
-            buf_printf(text, "%s  %s\n", sums[i].hex, name);
-        }
-        free(path);
-    }
-    return rc;
-}
-
 /* Unix time to the zip's DOS date fields, in UTC, clamped to the years DOS
  * dates can hold; DOS time counts 2-second steps, so odd seconds round down. */
 static tm_zip dos_time(int64_t mtime)
@@ -258,49 +240,40 @@ static void deflate_start(z_stream *zs)
     }
 }
 
-/* Writes an entry whose bytes (with CRC-32 crc) are in memory: deflated
- * when that is smaller, stored otherwise. */
-static int entry_from_memory(zip_writer_t *w, const char *name, const void *data, size_t len,
-                             unsigned long crc)
+/* Deflates len bytes into *packed (caller frees); returns false (and no
+ * buffer) when deflating does not make them smaller: they are stored. */
+static bool deflate_whole(const void *data, size_t len, unsigned char **packed, size_t *packed_len)
 {
     z_stream zs;
     deflate_start(&zs);
     uLong bound = deflateBound(&zs, (uLong)len);
-    unsigned char *packed = xmalloc(bound);
+    unsigned char *out = xmalloc(bound);
     zs.next_in = (Bytef *)data;
     zs.avail_in = (uInt)len;
-    zs.next_out = packed;
+    zs.next_out = out;
     zs.avail_out = (uInt)bound;
     int zrc = deflate(&zs, Z_FINISH);
-    size_t packed_len = zs.total_out;
+    *packed_len = zs.total_out;
     deflateEnd(&zs);
-    bool store = zrc != Z_STREAM_END || packed_len >= len;
-    int rc = entry_open(w, name, store ? 0 : Z_DEFLATED, false);
-    if (rc == 0)
-        rc = entry_write(w, name, store ? data : packed, store ? len : packed_len);
-    if (rc == 0)
-        rc = entry_close(w, name, len, crc);
-    free(packed);
-    return rc;
+    if (zrc != Z_STREAM_END || *packed_len >= len) {
+        free(out);
+        *packed = NULL;
+        return false;
+    }
+    *packed = out;
+    return true;
 }
 
-/* Reads a file whole and writes its entry; checks it is what pass one saw. */
-static int entry_from_small_file(zip_writer_t *w, const char *name, const char *path,
-                                 const file_sum_t *sum)
+/* Writes an entry whose final bytes (method 0: stored, or deflated) are
+ * in memory; size and crc describe the uncompressed bytes. */
+static int entry_from_packed(zip_writer_t *w, const char *name, int method, const void *packed,
+                             size_t packed_len, uint64_t size, unsigned long crc)
 {
-    char *data;
-    size_t len;
-    if (fs_read_file(path, &data, &len) < 0)
-        return report_errno(w->d, path, "cannot read");
-    int rc = 0;
-    unsigned long crc = crc32(crc32(0L, Z_NULL, 0), (Bytef *)data, (uInt)len);
-    if (len != sum->size || crc != sum->crc) {
-        diag_error(w->d, path, 0, 0, "file changed while the bundle was written");
-        rc = -1;
-    } else {
-        rc = entry_from_memory(w, name, data, len, crc);
-    }
-    free(data);
+    int rc = entry_open(w, name, method, false);
+    if (rc == 0)
+        rc = entry_write(w, name, packed, packed_len);
+    if (rc == 0)
+        rc = entry_close(w, name, size, crc);
     return rc;
 }
 
@@ -365,29 +338,185 @@ static int entry_from_large_file(zip_writer_t *w, const char *name, const char *
     return rc;
 }
 
-/* The second pass: every file, and SHA256SUMS at its sorted place. */
-static int write_entries(zip_writer_t *w, const char *site_dir, const fs_list_t *files,
-                         const file_sum_t *sums, const buf_t *sums_text)
+
+/* --- the pack phase: every entry hashed and deflated, on all cores --------- */
+
+/* One file of the bundle, as the pack phase leaves it for the writer. */
+typedef struct {
+    const char *name, *path; /* borrowed */
+    file_sum_t sum;
+    bool hex_given;          /* the caller vouched for sum.hex */
+    bool large;              /* streamed by the writer, deflated */
+    int method;              /* 0 stored, Z_DEFLATED */
+    unsigned char *packed;   /* final bytes (owned); NULL: cached or large */
+    size_t packed_len;
+    const bcache_entry *cached; /* read from the cache by the writer */
+} entry_t;
+
+typedef struct {
+    entry_t *entries;
+    const bcache_t *cache;
+    diags_t diags;
+} pack_worker;
+
+static unsigned long crc_of(const void *data, size_t len)
+{
+    unsigned long crc = crc32(0L, Z_NULL, 0);
+    for (size_t done = 0; done < len;) { /* crc32 takes a 32-bit length */
+        uInt step = len - done > 0x40000000u ? 0x40000000u : (uInt)(len - done);
+        crc = crc32(crc, (const Bytef *)data + done, step);
+        done += step;
+    }
+    return crc;
+}
+
+/* Takes the cached form of e's content when there is one. */
+static bool use_cache(const bcache_t *cache, entry_t *e)
+{
+    const bcache_entry *hit = bcache_find(cache, e->sum.hex);
+    if (!hit || (e->sum.size != UINT64_MAX && hit->size != e->sum.size))
+        return false;
+    e->cached = hit;
+    e->method = hit->method;
+    e->sum.size = hit->size;
+    e->sum.crc = hit->crc;
+    return true;
+}
+
+/* e's bytes in memory: hashed (unless given), then cached or deflated. */
+static void pack_bytes(entry_t *e, const bcache_t *cache, char *data, size_t len)
+{
+    if (!e->hex_given)
+        bundle_sha256_hex(data, len, e->sum.hex);
+    e->sum.size = len;
+    if (use_cache(cache, e)) {
+        free(data);
+        return;
+    }
+    e->sum.crc = crc_of(data, len);
+    if (deflate_whole(data, len, &e->packed, &e->packed_len)) {
+        e->method = Z_DEFLATED;
+        free(data);
+    } else {
+        e->method = 0;
+        e->packed = (unsigned char *)data;
+        e->packed_len = len;
+    }
+}
+
+static void pack_task(void *worker, size_t index)
+{
+    pack_worker *w = worker;
+    entry_t *e = &w->entries[index];
+    if (e->hex_given && use_cache(w->cache, e))
+        return; /* nothing to read at all */
+    struct stat st;
+    if (stat(e->path, &st) < 0) {
+        report_errno(&w->diags, e->path, "cannot read");
+        return;
+    }
+    if ((uint64_t)st.st_size > WHOLE_FILE_MAX) {
+        e->large = true;
+        e->method = Z_DEFLATED;
+        sum_file(e->path, &e->sum, &w->diags);
+        return;
+    }
+    char *data;
+    size_t len;
+    if (fs_read_file(e->path, &data, &len) < 0) {
+        report_errno(&w->diags, e->path, "cannot read");
+        return;
+    }
+    pack_bytes(e, w->cache, data, len);
+}
+
+static int pack_all(entry_t *entries, size_t n, const bcache_t *cache, size_t jobs, diags_t *d)
+{
+    size_t before = d->errors;
+    jobs = jobs ? jobs : 1;
+    pack_worker *workers = xcalloc(jobs, sizeof *workers);
+    void **ptrs = xcalloc(jobs, sizeof *ptrs);
+    for (size_t t = 0; t < jobs; t++) {
+        workers[t] = (pack_worker){entries, cache, DIAGS_INIT};
+        ptrs[t] = &workers[t];
+    }
+    pool_run(n, jobs, ptrs, pack_task);
+    for (size_t t = 0; t < jobs; t++)
+        diag_merge(d, &workers[t].diags);
+    free(workers);
+    free(ptrs);
+    return d->errors > before ? -1 : 0;
+}
+
+/* --- the write phase: entries in name order, raw ------------------------- */
+
+/* A cached entry whose cache bytes went bad since they were found: packed
+ * again from the file. */
+static int repack(zip_writer_t *w, entry_t *e)
+{
+    char *data;
+    size_t len;
+    if (fs_read_file(e->path, &data, &len) < 0)
+        return report_errno(w->d, e->path, "cannot read");
+    e->cached = NULL;
+    char want[65];
+    memcpy(want, e->sum.hex, sizeof want);
+    e->hex_given = false;
+    pack_bytes(e, NULL, data, len);
+    if (strcmp(want, e->sum.hex)) {
+        diag_error(w->d, e->path, 0, 0, "file changed while the bundle was written");
+        return -1;
+    }
+    return 0;
+}
+
+static int write_entry(zip_writer_t *w, entry_t *e, const bcache_t *cache,
+                       bcache_writer_t *next_cache)
+{
+    if (e->large)
+        return entry_from_large_file(w, e->name, e->path, &e->sum);
+    if (e->cached) {
+        e->packed = bcache_read(cache, e->cached);
+        e->packed_len = (size_t)e->cached->packed_len;
+        if (!e->packed && repack(w, e) < 0)
+            return -1;
+    }
+    int rc = entry_from_packed(w, e->name, e->method, e->packed, e->packed_len, e->sum.size,
+                               e->sum.crc);
+    if (rc == 0)
+        bcache_add(next_cache, e->sum.hex, e->method, e->sum.crc, e->sum.size, e->packed,
+                   e->packed_len);
+    free(e->packed);
+    e->packed = NULL;
+    return rc;
+}
+
+static int write_sums_entry(zip_writer_t *w, const buf_t *text)
+{
+    const char *data = text->data ? text->data : "";
+    unsigned char *packed;
+    size_t packed_len;
+    bool deflated = deflate_whole(data, text->len, &packed, &packed_len);
+    int rc = entry_from_packed(w, SUMS_NAME, deflated ? Z_DEFLATED : 0, deflated ? packed : (unsigned char *)data,
+                               deflated ? packed_len : text->len, text->len, crc_of(data, text->len));
+    if (deflated)
+        free(packed);
+    return rc;
+}
+
+/* Every entry, and SHA256SUMS at its sorted place. */
+static int write_entries(zip_writer_t *w, entry_t *entries, size_t n, const buf_t *sums_text,
+                         const bcache_t *cache, bcache_writer_t *next_cache)
 {
     bool sums_written = false;
-    for (size_t i = 0; i <= files->len; i++) {
-        const char *name = i < files->len ? files->paths[i] : NULL;
+    for (size_t i = 0; i <= n; i++) {
+        const char *name = i < n ? entries[i].name : NULL;
         if (!sums_written && (!name || strcmp(name, SUMS_NAME) > 0)) {
             sums_written = true;
-            const char *text = sums_text->data ? sums_text->data : "";
-            unsigned long crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)text,
-                                      (uInt)sums_text->len);
-            if (entry_from_memory(w, SUMS_NAME, text, sums_text->len, crc) < 0)
+            if (write_sums_entry(w, sums_text) < 0)
                 return -1;
         }
-        if (!name)
-            break;
-        char *path = path_join(site_dir, name);
-        int rc = sums[i].size <= WHOLE_FILE_MAX
-                     ? entry_from_small_file(w, name, path, &sums[i])
-                     : entry_from_large_file(w, name, path, &sums[i]);
-        free(path);
-        if (rc < 0)
+        if (name && write_entry(w, &entries[i], cache, next_cache) < 0)
             return -1;
     }
     return 0;
@@ -406,17 +535,16 @@ static int sync_file(const char *path)
     return rc;
 }
 
-/* Writes the whole zip to tmp_path. */
-static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime,
-                     const char *site_dir, const fs_list_t *files, const file_sum_t *sums,
-                     const buf_t *sums_text, diags_t *d)
+static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime, entry_t *entries,
+                     size_t n, const buf_t *sums_text, const bcache_t *cache,
+                     bcache_writer_t *next_cache, diags_t *d)
 {
     errno = 0;
     zipFile zf = zipOpen64(tmp_path, APPEND_STATUS_CREATE);
     if (!zf)
         return report_errno(d, zip_path, "cannot create");
     zip_writer_t w = {zf, zip_path, dos_time(mtime), d};
-    int rc = write_entries(&w, site_dir, files, sums, sums_text);
+    int rc = write_entries(&w, entries, n, sums_text, cache, next_cache);
     errno = 0;
     if (zipClose(zf, NULL) != ZIP_OK && rc == 0)
         rc = report_errno(d, zip_path, "cannot write");
@@ -425,40 +553,103 @@ static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime,
     return rc;
 }
 
-int bundle_write(const char *site_dir, const char *zip_path, const char *sums_path,
-                 int64_t mtime, diags_t *d)
+/* --- the bundle ----------------------------------------------------------- */
+
+static int compare_files(const void *a, const void *b)
 {
-    fs_list_t files;
-    if (fs_list_files(site_dir, &files) < 0)
-        return report_errno(d, site_dir, "cannot list the site folder");
-    if (files.len > MAX_ENTRIES - 1) {
-        diag_error(d, site_dir, 0, 0, "%zu files: a bundle holds at most %u", files.len,
+    return strcmp(((const bundle_file *)a)->name, ((const bundle_file *)b)->name);
+}
+
+/* Checks names and sets up the entries in name order (caller frees). */
+static entry_t *make_entries(const bundle_file *files, size_t n, diags_t *d)
+{
+    bundle_file *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    memcpy(sorted, files, n * sizeof *files);
+    qsort(sorted, n, sizeof *sorted, compare_files);
+    entry_t *entries = xcalloc(n ? n : 1, sizeof *entries);
+    for (size_t i = 0; i < n; i++) {
+        entry_t *e = &entries[i];
+        *e = (entry_t){.name = sorted[i].name, .path = sorted[i].path};
+        e->sum.size = UINT64_MAX; /* not known yet */
+        if (sorted[i].sha256 && strlen(sorted[i].sha256) == 64) {
+            memcpy(e->sum.hex, sorted[i].sha256, 65);
+            e->hex_given = true;
+        }
+        const char *problem = name_problem(e->name);
+        if (problem)
+            diag_error(d, e->path, 0, 0, "%s", problem);
+        else if (i > 0 && !strcmp(e->name, entries[i - 1].name))
+            diag_error(d, e->path, 0, 0, "two files named %s in the bundle", e->name);
+    }
+    free(sorted);
+    return entries;
+}
+
+int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_path,
+                       const char *sums_path, int64_t mtime, const bundle_options *opts,
+                       diags_t *d)
+{
+    if (nfiles > MAX_ENTRIES - 1) {
+        diag_error(d, zip_path, 0, 0, "%zu files: a bundle holds at most %u", nfiles,
                    MAX_ENTRIES - 1);
-        fs_list_free(&files);
         return -1;
     }
-    file_sum_t *sums = xcalloc(files.len ? files.len : 1, sizeof *sums);
+    size_t before = d->errors;
+    entry_t *entries = make_entries(files, nfiles, d);
+    bcache_t *cache = opts && opts->cache_dir ? bcache_open(opts->cache_dir, DEFLATE_LEVEL) : NULL;
     buf_t text = BUF_INIT;
     char *zip_tmp = xasprintf("%s.tmp-%ld", zip_path, (long)getpid());
     char *sums_tmp = sums_path ? xasprintf("%s.tmp-%ld", sums_path, (long)getpid()) : NULL;
-    int rc = build_sums(site_dir, &files, sums, &text, d);
+    int rc = d->errors > before ? -1 : 0;
+    progress_stage("bundle", nfiles);
     if (rc == 0)
-        rc = write_zip(zip_tmp, zip_path, mtime, site_dir, &files, sums, &text, d);
+        rc = pack_all(entries, nfiles, cache, opts ? opts->jobs : 1, d);
+    for (size_t i = 0; rc == 0 && i < nfiles; i++)
+        buf_printf(&text, "%s  %s\n", entries[i].sum.hex, entries[i].name);
+    bcache_writer_t *next_cache = rc == 0 && opts && opts->cache_dir
+                                      ? bcache_create(opts->cache_dir, DEFLATE_LEVEL)
+                                      : NULL;
+    if (rc == 0)
+        rc = write_zip(zip_tmp, zip_path, mtime, entries, nfiles, &text, cache, next_cache, d);
     if (rc == 0 && sums_tmp && fs_write_file(sums_tmp, text.data ? text.data : "", text.len) < 0)
         rc = report_errno(d, sums_path, "cannot write");
     if (rc == 0 && sums_tmp && rename(sums_tmp, sums_path) < 0)
         rc = report_errno(d, sums_path, "cannot write");
     if (rc == 0 && rename(zip_tmp, zip_path) < 0)
         rc = report_errno(d, zip_path, "cannot write");
+    bcache_close(cache);
+    if (rc == 0)
+        bcache_commit(next_cache);
+    else
+        bcache_abort(next_cache);
     if (rc < 0) {
         unlink(zip_tmp);
         if (sums_tmp)
             unlink(sums_tmp);
     }
+    for (size_t i = 0; i < nfiles; i++)
+        free(entries[i].packed);
+    free(entries);
     free(zip_tmp);
     free(sums_tmp);
     buf_free(&text);
-    free(sums);
-    fs_list_free(&files);
+    return rc;
+}
+
+int bundle_write(const char *site_dir, const char *zip_path, const char *sums_path,
+                 int64_t mtime, diags_t *d)
+{
+    fs_list_t list;
+    if (fs_list_files(site_dir, &list) < 0)
+        return report_errno(d, site_dir, "cannot list the site folder");
+    bundle_file *files = xcalloc(list.len ? list.len : 1, sizeof *files);
+    for (size_t i = 0; i < list.len; i++)
+        files[i] = (bundle_file){list.paths[i], path_join(site_dir, list.paths[i]), NULL};
+    bundle_options opts = {.jobs = pool_default_jobs()};
+    int rc = bundle_write_files(files, list.len, zip_path, sums_path, mtime, &opts, d);
+    for (size_t i = 0; i < list.len; i++)
+        free((char *)files[i].path);
+    free(files);
+    fs_list_free(&list);
     return rc;
 }

@@ -17,6 +17,29 @@
 /* Lowercase hex SHA-256 of data into hex[65]. */
 void bundle_sha256_hex(const void *data, size_t len, char hex[65]);
 
+/* One file of the bundle. */
+typedef struct {
+    const char *name;   /* entry name: the site-relative path */
+    const char *path;   /* where its bytes are read */
+    const char *sha256; /* lowercase hex SHA-256 of its bytes when the caller
+                           knows it (then an unchanged file is not even read),
+                           else NULL */
+} bundle_file;
+
+typedef struct {
+    size_t jobs;           /* threads that hash and deflate (0: 1) */
+    const char *cache_dir; /* keeps deflated entries for the next build
+                              (bundlecache.h); NULL: no cache */
+} bundle_options;
+
+/* Writes zip_path and sums_path (may be NULL) from files (any order; the
+ * zip is in name order), as bundle_write does. The output is the same
+ * bytes whatever jobs is and whether the cache was used. Returns 0, or -1
+ * after reporting an error. */
+int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_path,
+                       const char *sums_path, int64_t mtime, const bundle_options *opts,
+                       diags_t *d);
+
 /* Writes zip_path (through a temporary file renamed into place) from every
  * file under site_dir, and sums_path (may be NULL) with the same SHA256SUMS
  * as inside. mtime is the Unix time stamped on every entry. Returns 0, or

@@ -52,32 +52,33 @@ int fs_read_file(const char *path, char **data, size_t *len)
     return 0;
 }
 
+/* The folder itself first: usually only its last part is missing, so one
+ * mkdir is enough (this runs once per page written). */
 int fs_mkdir_p(const char *path)
 {
-    char *copy = xstrdup(path);
-    for (char *s = copy + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-            free(copy);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(copy, 0755) < 0 && errno != EEXIST ? -1 : 0;
-    free(copy);
-    return rc;
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    char *parent = path_dirname(path);
+    int rc = *parent && strcmp(parent, path) ? fs_mkdir_p(parent) : -1;
+    free(parent);
+    if (rc < 0)
+        return -1;
+    return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 int fs_write_file(const char *path, const void *data, size_t len)
 {
-    char *dir = path_dirname(path);
-    int rc = *dir ? fs_mkdir_p(dir) : 0;
-    free(dir);
-    if (rc < 0)
-        return -1;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT) { /* its folder is new: make it, once */
+        char *dir = path_dirname(path);
+        int rc = *dir ? fs_mkdir_p(dir) : -1;
+        free(dir);
+        if (rc < 0)
+            return -1;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    }
     if (fd < 0)
         return -1;
     const char *p = data;

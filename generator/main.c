@@ -22,6 +22,7 @@
 #include "output.h"
 #include "path.h"
 #include "pool.h"
+#include "progress.h"
 #include "render.h"
 #include "site.h"
 #include "style.h"
@@ -35,6 +36,7 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 #define MAX_THEME_DIRS 4
 #define STYLESHEET "style.css"
+#define CACHE_DIR ".cache" /* out/.cache: what a rebuild can reuse */
 
 typedef struct {
     const char *site_dir;
@@ -327,45 +329,49 @@ static void print_summary(const build_options *o, const config_t *cfg, const ren
 
 /* Writes what is not a page: the stylesheet, the theme's static files and
  * the content's resources. */
-static void write_assets(const char *staging, const site_t *site, const theme_path *themes,
+static void write_assets(output_t *out, const site_t *site, const theme_path *themes,
                          const char *css, diags_t *d)
 {
-    char *css_path = path_join(staging, STYLESHEET);
-    if (fs_write_file(css_path, css, strlen(css)) < 0)
+    if (output_put(out, STYLESHEET, css, strlen(css)) < 0)
         diag_error(d, STYLESHEET, 0, 0, "cannot write: %s", strerror(errno));
-    free(css_path);
-    for (size_t i = 0; i < site->nresources; i++) {
-        char *to = path_join(staging, site->resources[i].out_path);
-        if (fs_copy_file(site->resources[i].src_path, to) < 0)
+    for (size_t i = 0; i < site->nresources; i++)
+        if (output_put_file(out, site->resources[i].out_path, site->resources[i].src_path) < 0)
             diag_error(d, site->resources[i].src_path, 0, 0, "cannot copy: %s", strerror(errno));
-        free(to);
-    }
     for (size_t i = 0; i < themes->len; i++) {
         char *from = path_join(themes->dirs[i], "static");
         char *shown = path_join(themes->names[i], "static");
-        output_copy_tree(from, staging, shown, d);
+        output_put_tree(out, from, shown, d);
         free(from);
         free(shown);
     }
 }
 
-/* Bundles the staged site, then moves it into place. */
-static int publish(const build_options *o, const config_t *cfg, const char *staging,
+/* Bundles the new site (from the files the build wrote and the ones it
+ * kept), then moves it into place. */
+static int publish(const build_options *o, const config_t *cfg, output_t *out,
                    int64_t stamp, char **zip_path, diags_t *d)
 {
-    char *site_dir = path_join(o->out_dir, "site");
     int rc = 0;
     if (o->bundle) {
+        size_t n;
+        const output_file *files = output_files(out, &n);
+        bundle_file *list = xcalloc(n ? n : 1, sizeof *list);
+        for (size_t i = 0; i < n; i++)
+            list[i] = (bundle_file){files[i].name, files[i].path, files[i].hex};
         char *zip_name = xasprintf("%s.zip", cfg->name);
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
-        rc = bundle_write(staging, *zip_path, sums, stamp, d);
+        char *cache = path_join(o->out_dir, CACHE_DIR);
+        bundle_options bo = {o->jobs, cache};
+        rc = bundle_write_files(list, n, *zip_path, sums, stamp, &bo, d);
+        progress_stage("publish", 0);
+        free(cache);
         free(sums);
         free(zip_name);
+        free(list);
     }
     if (rc == 0)
-        rc = output_commit(staging, site_dir, d);
-    free(site_dir);
+        rc = output_finish(out, d);
     return rc;
 }
 
@@ -377,18 +383,22 @@ static int build_site(const build_options *o, diags_t *d)
     site_t site = {0};
     theme_path themes = {0};
     catalog_t **catalogs = NULL;
-    char *css = NULL, *staging = NULL, *zip_path = NULL;
+    char *css = NULL, *zip_path = NULL;
+    output_t *out = NULL;
     render_stats stats = {0};
     site_options site_opts = {.drafts = o->drafts};
 
     /* load */
+    progress_stage("load", 0);
     if (config_load(".", &cfg, d) < 0)
         goto done;
     theme_resolve(&themes, cfg.theme, d);
     catalogs = load_catalogs(&cfg, d);
     /* parse and model */
     site_load(&cfg, &site_opts, &site, d);
+    progress_stage("markdown", site.npages);
     site_convert_markdown(&site, o->jobs, d);
+    progress_stage("style", 0);
     css = themes.len ? style_compile((const char *const *)themes.dirs,
                                      (const char *const *)themes.names, cfg.scss_vars, d)
                      : NULL;
@@ -398,29 +408,30 @@ static int build_site(const build_options *o, diags_t *d)
     /* render, check and write */
     if (o->write) {
         char *site_dir = path_join(o->out_dir, "site");
-        staging = output_begin(site_dir, d);
+        char *cache = path_join(o->out_dir, CACHE_DIR);
+        out = output_open(site_dir, cache, d);
+        free(cache);
         free(site_dir);
-        if (!staging)
+        if (!out)
             goto done;
     }
-    render_options ro = {staging, (const char *const *)themes.templates,
+    render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs, STYLESHEET,
-                         o->jobs};
+                         o->jobs, out};
+    progress_stage("render", site.npages);
     render_site(&site, &ro, &stats, d);
-    if (staging)
-        write_assets(staging, &site, &themes, css, d);
+    progress_stage("assets", 0);
+    if (out)
+        write_assets(out, &site, &themes, css, d);
     /* bundle and publish */
-    if (staging && !d->errors && publish(o, &cfg, staging, stamp, &zip_path, d) == 0) {
-        free(staging);
-        staging = NULL;
-    }
+    if (out && !d->errors)
+        publish(o, &cfg, out, stamp, &zip_path, d);
+    progress_stop();
     if (!d->errors && !o->quiet)
         print_summary(o, &cfg, &stats, zip_path, seconds_since(&start));
 done:
-    if (staging) {
-        output_abort(staging);
-        free(staging);
-    }
+    progress_stop();
+    output_close(out);
     render_stats_free(&stats);
     free(zip_path);
     free(css);
@@ -445,6 +456,7 @@ static int run_build(int argc, char **argv, bool write)
         return usage_error("cannot enter '%s'", o.site_dir);
     }
     md_init();
+    progress_start(!o.quiet);
     diags_t d = DIAGS_INIT;
     rc = build_site(&o, &d);
     diag_print(&d, stderr);

@@ -1,15 +1,24 @@
+#define _DEFAULT_SOURCE
 #include "output.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "bundle.h"
 #include "fs.h"
 #include "path.h"
 #include "xalloc.h"
+
+#define MANIFEST_NAME "site.manifest"
+#define MANIFEST_HEADER "waymark-site-manifest 1\n"
 
 char *output_begin(const char *final_dir, diags_t *d)
 {
@@ -89,4 +98,327 @@ int64_t output_newest_mtime(const char *dir)
     }
     fs_list_free(&files);
     return newest;
+}
+
+/* --- a build that rewrites only what changed ------------------------------ */
+
+/* What the last build wrote: one file of final_dir, as it was on disk. */
+typedef struct {
+    char *name;
+    char hex[65];
+    uint64_t size, ino;
+    int64_t mtime_ns, ctime_ns;
+} kept_file;
+
+struct output {
+    char *final_dir, *staging, *manifest; /* manifest: NULL without a cache */
+    kept_file *kept;                      /* sorted by name */
+    size_t nkept;
+    pthread_mutex_t lock;
+    output_file *files;
+    size_t nfiles, files_cap, written;
+    bool sorted, finished;
+};
+
+static int compare_kept(const void *a, const void *b)
+{
+    return strcmp(((const kept_file *)a)->name, ((const kept_file *)b)->name);
+}
+
+static int compare_output_files(const void *a, const void *b)
+{
+    return strcmp(((const output_file *)a)->name, ((const output_file *)b)->name);
+}
+
+static int64_t ns(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
+
+/* Reads the manifest: header, "<hex> <size> <ino> <mtime> <ctime> <name>"
+ * lines sorted by name, "end <sha256 of all above>". Anything else: none. */
+static void read_manifest(output_t *o)
+{
+    char *text;
+    size_t len;
+    if (fs_read_file(o->manifest, &text, &len) < 0)
+        return;
+    char *end = len >= 69 ? text + len - 69 : NULL;
+    char hex[65];
+    if (!end || strlen(text) != len || strncmp(text, MANIFEST_HEADER, strlen(MANIFEST_HEADER)) ||
+        strncmp(end, "end ", 4) || text[len - 1] != '\n') {
+        free(text);
+        return;
+    }
+    bundle_sha256_hex(text, (size_t)(end - text), hex);
+    if (strncmp(end + 4, hex, 64)) {
+        free(text);
+        return;
+    }
+    *end = '\0';
+    size_t cap = 0;
+    bool ok = true;
+    for (char *line = text + strlen(MANIFEST_HEADER), *nl; ok && *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        *nl = '\0';
+        kept_file k = {0};
+        int n = 0;
+        ok = sscanf(line, "%64[0-9a-f] %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %n", k.hex,
+                    &k.size, &k.ino, &k.mtime_ns, &k.ctime_ns, &n) == 5 && n > 0 && line[n] &&
+             strlen(k.hex) == 64;
+        if (!ok)
+            break;
+        k.name = xstrdup(line + n);
+        xgrow((void **)&o->kept, &cap, o->nkept + 1, sizeof *o->kept);
+        o->kept[o->nkept++] = k;
+        ok = o->nkept == 1 || strcmp(o->kept[o->nkept - 2].name, k.name) < 0;
+    }
+    if (!ok) { /* not ours after all: keep nothing */
+        for (size_t i = 0; i < o->nkept; i++)
+            free(o->kept[i].name);
+        free(o->kept);
+        o->kept = NULL;
+        o->nkept = 0;
+    }
+    free(text);
+}
+
+output_t *output_open(const char *final_dir, const char *cache_dir, diags_t *d)
+{
+    char *staging = output_begin(final_dir, d);
+    if (!staging)
+        return NULL;
+    output_t *o = xcalloc(1, sizeof *o);
+    o->final_dir = xstrdup(final_dir);
+    o->staging = staging;
+    pthread_mutex_init(&o->lock, NULL);
+    if (cache_dir) {
+        o->manifest = path_join(cache_dir, MANIFEST_NAME);
+        if (fs_is_dir(final_dir))
+            read_manifest(o);
+    }
+    return o;
+}
+
+/* Whether final_dir/name still holds exactly what the last build wrote. */
+static bool kept_unchanged(const output_t *o, const char *name, const char *hex, size_t len)
+{
+    kept_file probe = {.name = (char *)name};
+    const kept_file *k = bsearch(&probe, o->kept, o->nkept, sizeof *o->kept, compare_kept);
+    if (!k || k->size != len || strcmp(k->hex, hex))
+        return false;
+    char *path = path_join(o->final_dir, name);
+    struct stat st;
+    bool same = lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == len &&
+                (uint64_t)st.st_ino == k->ino && ns(st.st_mtim) == k->mtime_ns &&
+                ns(st.st_ctim) == k->ctime_ns;
+    free(path);
+    return same;
+}
+
+int output_put(output_t *o, const char *name, const void *data, size_t len)
+{
+    output_file f = {.name = xstrdup(name), .size = len};
+    bundle_sha256_hex(data, len, f.hex);
+    if (kept_unchanged(o, name, f.hex, len)) {
+        f.path = path_join(o->final_dir, name);
+    } else {
+        f.path = path_join(o->staging, name);
+        f.written = true;
+        if (fs_write_file(f.path, data, len) < 0) {
+            int saved = errno;
+            free(f.name);
+            free(f.path);
+            errno = saved;
+            return -1;
+        }
+    }
+    pthread_mutex_lock(&o->lock);
+    xgrow((void **)&o->files, &o->files_cap, o->nfiles + 1, sizeof *o->files);
+    o->files[o->nfiles++] = f;
+    o->written += f.written;
+    o->sorted = false;
+    pthread_mutex_unlock(&o->lock);
+    return 0;
+}
+
+int output_put_file(output_t *o, const char *name, const char *src_path)
+{
+    char *data;
+    size_t len;
+    if (fs_read_file(src_path, &data, &len) < 0)
+        return -1;
+    int rc = output_put(o, name, data, len);
+    free(data);
+    return rc;
+}
+
+static void sort_files(output_t *o)
+{
+    if (!o->sorted && o->nfiles > 1)
+        qsort(o->files, o->nfiles, sizeof *o->files, compare_output_files);
+    o->sorted = true;
+}
+
+bool output_has(output_t *o, const char *name)
+{
+    sort_files(o);
+    output_file probe = {.name = (char *)name};
+    return bsearch(&probe, o->files, o->nfiles, sizeof *o->files, compare_output_files) != NULL;
+}
+
+int output_put_tree(output_t *o, const char *from_dir, const char *display_dir, diags_t *d)
+{
+    fs_list_t files;
+    if (!fs_is_dir(from_dir))
+        return 0;
+    if (fs_list_files(from_dir, &files) < 0) {
+        diag_error(d, display_dir, 0, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < files.len; i++) {
+        char *from = path_join(from_dir, files.paths[i]);
+        if (!output_has(o, files.paths[i]) && output_put_file(o, files.paths[i], from) < 0) {
+            diag_error(d, display_dir, 0, 0, "cannot copy %s: %s", files.paths[i],
+                       strerror(errno));
+            rc = -1;
+        }
+        free(from);
+    }
+    fs_list_free(&files);
+    return rc;
+}
+
+const output_file *output_files(output_t *o, size_t *n)
+{
+    sort_files(o);
+    *n = o->nfiles;
+    return o->files;
+}
+
+size_t output_written(const output_t *o) { return o->written; }
+
+const char *output_staging(const output_t *o) { return o->staging; }
+
+/* Removes the folders above a removed file that are now empty (the ones a
+ * build from scratch would not have), up to final_dir. */
+static void remove_empty_parents(const char *final_dir, const char *name)
+{
+    char *dir = path_dirname(name);
+    while (*dir) {
+        char *path = path_join(final_dir, dir);
+        int rc = rmdir(path);
+        free(path);
+        if (rc < 0)
+            break;
+        char *up = path_dirname(dir);
+        free(dir);
+        dir = up;
+    }
+    free(dir);
+}
+
+/* Moves the written files into final_dir and removes what is no longer
+ * built there. */
+static int update_in_place(output_t *o, diags_t *d)
+{
+    for (size_t i = 0; i < o->nfiles; i++) {
+        output_file *f = &o->files[i];
+        if (!f->written)
+            continue;
+        char *to = path_join(o->final_dir, f->name);
+        int rc = rename(f->path, to);
+        if (rc < 0 && errno == ENOENT) {
+            char *dir = path_dirname(to);
+            rc = fs_mkdir_p(dir) < 0 ? -1 : rename(f->path, to);
+            free(dir);
+        }
+        if (rc < 0) {
+            diag_error(d, o->final_dir, 0, 0, "cannot move %s into place: %s", f->name,
+                       strerror(errno));
+            free(to);
+            return -1;
+        }
+        free(f->path);
+        f->path = to;
+    }
+    fs_list_t old;
+    if (fs_list_files(o->final_dir, &old) == 0) {
+        for (size_t i = 0; i < old.len; i++) {
+            if (output_has(o, old.paths[i]))
+                continue;
+            char *path = path_join(o->final_dir, old.paths[i]);
+            unlink(path);
+            free(path);
+            remove_empty_parents(o->final_dir, old.paths[i]);
+        }
+        fs_list_free(&old);
+    }
+    fs_remove_tree(o->staging);
+    return 0;
+}
+
+/* Records what final_dir now holds, for the next build. */
+static void write_manifest(output_t *o)
+{
+    buf_t text = BUF_INIT;
+    buf_puts(&text, MANIFEST_HEADER);
+    for (size_t i = 0; i < o->nfiles; i++) {
+        const output_file *f = &o->files[i];
+        struct stat st;
+        if (strchr(f->name, '\n') || lstat(f->path, &st) < 0) {
+            buf_free(&text);
+            return; /* cannot describe it: no manifest, the next build writes all */
+        }
+        buf_printf(&text, "%s %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %s\n", f->hex,
+                   f->size, (uint64_t)st.st_ino, ns(st.st_mtim), ns(st.st_ctim), f->name);
+    }
+    char hex[65];
+    bundle_sha256_hex(text.data, text.len, hex);
+    buf_printf(&text, "end %s\n", hex);
+    char *tmp = xasprintf("%s.tmp-%ld", o->manifest, (long)getpid());
+    if (fs_write_file(tmp, text.data, text.len) < 0 || rename(tmp, o->manifest) < 0)
+        unlink(tmp);
+    free(tmp);
+    buf_free(&text);
+}
+
+int output_finish(output_t *o, diags_t *d)
+{
+    sort_files(o);
+    if (o->manifest)
+        unlink(o->manifest); /* final_dir is about to change */
+    int rc;
+    if (o->written == o->nfiles) {
+        rc = output_commit(o->staging, o->final_dir, d);
+        for (size_t i = 0; rc == 0 && i < o->nfiles; i++) {
+            free(o->files[i].path);
+            o->files[i].path = path_join(o->final_dir, o->files[i].name);
+        }
+    } else {
+        rc = update_in_place(o, d);
+    }
+    o->finished = rc == 0;
+    if (rc == 0 && o->manifest)
+        write_manifest(o);
+    return rc;
+}
+
+void output_close(output_t *o)
+{
+    if (!o)
+        return;
+    if (!o->finished)
+        output_abort(o->staging);
+    for (size_t i = 0; i < o->nkept; i++)
+        free(o->kept[i].name);
+    for (size_t i = 0; i < o->nfiles; i++) {
+        free(o->files[i].name);
+        free(o->files[i].path);
+    }
+    free(o->kept);
+    free(o->files);
+    pthread_mutex_destroy(&o->lock);
+    free(o->final_dir);
+    free(o->staging);
+    free(o->manifest);
+    free(o);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "xalloc.h"
 
 typedef struct {
@@ -23,7 +24,10 @@ static void *thread_main(void *arg)
     pool_thread *t = arg;
     size_t i;
     while ((i = atomic_fetch_add(&t->shared->next, 1)) < t->shared->ntasks)
+    {
         t->shared->task(t->worker, i);
+        progress_add(1);
+    }
     return NULL;
 }
 

@@ -12,7 +12,8 @@
 typedef void (*pool_task_fn)(void *worker, size_t index);
 
 /* Runs task(workers[t], i) for every i < ntasks on nworkers threads
- * (nworkers >= 1; with 1 it runs on the calling thread). */
+ * (nworkers >= 1; with 1 it runs on the calling thread). Each finished
+ * task is one step of the progress bar's current stage. */
 void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task);
 /* The number of online processors, at least 1. */
 size_t pool_default_jobs(void);

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "htmlscan.h"
+#include "output.h"
 #include "path.h"
 #include "pool.h"
 #include "sandbox.h"
@@ -512,7 +513,9 @@ static int render_page_html(render_worker *w, const page_t *p)
 static void write_page(render_worker *w, const page_t *p)
 {
     char *path = path_join(w->opts->out_dir, p->out_path);
-    if (fs_write_file(path, w->html.data, w->html.len) < 0)
+    int rc = w->opts->output ? output_put(w->opts->output, p->out_path, w->html.data, w->html.len)
+                             : fs_write_file(path, w->html.data, w->html.len);
+    if (rc < 0)
         diag_error(&w->diags, p->out_path, 0, 0, "cannot write %s: %s", path, strerror(errno));
     free(path);
 }

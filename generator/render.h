@@ -23,6 +23,8 @@ typedef struct {
     catalog_t *const *catalogs;        /* one per language (borrowed) */
     const char *stylesheet;            /* site-root path of the CSS file */
     size_t jobs;
+    struct output *output;             /* when set, pages go through output_put
+                                          (out_dir is then its staging folder) */
 } render_options;
 
 typedef struct {

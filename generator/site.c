@@ -441,6 +441,44 @@ static page_t *page_for_source(const site_t *site, int lang, const char *lang_re
     return p;
 }
 
+/* The page written at out_path, or NULL: site->pages is sorted by out_path. */
+static page_t *page_at_output(const site_t *site, const char *out_path)
+{
+    page_t probe = {.out_path = (char *)out_path};
+    page_t *probe_ptr = &probe;
+    page_t **found = bsearch(&probe_ptr, site->pages, site->npages, sizeof *site->pages,
+                             compare_out_path);
+    return found ? *found : NULL;
+}
+
+/* A link ending in '/' is a page's address, written as Hugo users write
+ * them: relative to the linking page's own address (its folder), as a
+ * browser reads it. "../post-12/" from en/posts/post-1/index.html is the
+ * page written at en/posts/post-12/index.html. */
+static char *resolve_directory_link(const site_t *site, const page_t *from, const char *target,
+                                    const char **why)
+{
+    char *from_dir = path_dirname(from->out_path);
+    char *joined = path_join(from_dir, target);
+    char *dir = path_normalize(joined);
+    char *result = NULL;
+    if (!dir || dir[0] == '/') {
+        *why = "points above the site root";
+    } else {
+        char *out = path_join(dir, "index.html");
+        page_t *p = page_at_output(site, out);
+        if (p)
+            result = path_relative_url(from->out_path, p->out_path);
+        else
+            *why = "no page has this address (or it is a draft)";
+        free(out);
+    }
+    free(from_dir);
+    free(joined);
+    free(dir);
+    return result;
+}
+
 char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
                         const char **why)
 {
@@ -453,7 +491,9 @@ char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
     char *lang_rel = path_normalize(joined);
     char *result = NULL;
     *why = NULL;
-    if (!lang_rel) {
+    if (target_len > 0 && target[0] != '/' && target[target_len - 1] == '/') {
+        result = resolve_directory_link(site, from, target, why);
+    } else if (!lang_rel) {
         *why = "points above the language folder";
     } else if (path_has_extension(lang_rel, ".md")) {
         page_t *p = page_for_source(site, from->lang, lang_rel);

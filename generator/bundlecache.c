@@ -1,0 +1,268 @@
+#define _DEFAULT_SOURCE
+#include "bundlecache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "buf.h"
+#include "bundle.h"
+#include "fs.h"
+#include "path.h"
+#include "xalloc.h"
+
+#define INDEX_NAME "bundle.idx"
+#define PACK_NAME "bundle.pack"
+#define FORMAT 1
+
+struct bcache {
+    int fd;              /* the pack file */
+    bcache_entry *items; /* sorted by hex */
+    size_t len;
+};
+
+struct bcache_writer {
+    char *dir, *idx_tmp, *pack_tmp;
+    FILE *pack;
+    uint64_t offset;
+    buf_t index;
+    int level;
+    bool failed;
+};
+
+static void header(buf_t *b, int level)
+{
+    buf_printf(b, "waymark-bundle-cache %d zlib=%s level=%d\n", FORMAT, zlibVersion(), level);
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    return strcmp(((const bcache_entry *)a)->hex, ((const bcache_entry *)b)->hex);
+}
+
+/* Parses the index text (already checked against its checksum). */
+static bool parse_entries(bcache_t *c, const char *text, uint64_t pack_size)
+{
+    size_t cap = 0;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end)
+            return false;
+        bcache_entry e = {0};
+        int n = 0;
+        if (sscanf(line, "%64[0-9a-f] %d %lu %" SCNu64 " %" SCNu64 " %" SCNu64 " %lu%n", e.hex,
+                   &e.method, &e.crc, &e.size, &e.offset, &e.packed_len, &e.packed_crc,
+                   &n) != 7 ||
+            line + n != end || strlen(e.hex) != 64 || (e.method != 0 && e.method != Z_DEFLATED) ||
+            e.offset > pack_size || e.packed_len > pack_size - e.offset)
+            return false;
+        xgrow((void **)&c->items, &cap, c->len + 1, sizeof *c->items);
+        c->items[c->len++] = e;
+        line = end + 1;
+    }
+    for (size_t i = 1; i < c->len; i++)
+        if (strcmp(c->items[i - 1].hex, c->items[i].hex) >= 0)
+            return false; /* written sorted and unique; anything else is not ours */
+    return true;
+}
+
+bcache_t *bcache_open(const char *dir, int level)
+{
+    char *idx_path = path_join(dir, INDEX_NAME), *pack_path = path_join(dir, PACK_NAME);
+    char *text = NULL;
+    size_t len = 0;
+    bcache_t *c = NULL;
+    buf_t head = BUF_INIT;
+    header(&head, level);
+    if (fs_read_file(idx_path, &text, &len) < 0 || strlen(text) != len)
+        goto done;
+    /* Layout: header, "pack <size>\n", entries, "end <sha256 of all above>\n". */
+    char *end_line = len >= 69 ? text + len - 69 : NULL;
+    if (!end_line || strncmp(end_line, "end ", 4) || text[len - 1] != '\n' ||
+        strncmp(text, head.data, head.len))
+        goto done;
+    char want[65], got[65];
+    memcpy(want, end_line + 4, 64);
+    want[64] = '\0';
+    bundle_sha256_hex(text, (size_t)(end_line - text), got);
+    if (strcmp(want, got))
+        goto done;
+    *end_line = '\0';
+    uint64_t pack_size;
+    int n = 0;
+    const char *after_head = text + head.len;
+    if (sscanf(after_head, "pack %" SCNu64 "\n%n", &pack_size, &n) != 1 || n == 0)
+        goto done;
+    c = xcalloc(1, sizeof *c);
+    c->fd = open(pack_path, O_RDONLY | O_CLOEXEC);
+    off_t actual = c->fd >= 0 ? lseek(c->fd, 0, SEEK_END) : -1;
+    if (actual < 0 || (uint64_t)actual != pack_size || !parse_entries(c, after_head + n, pack_size)) {
+        bcache_close(c);
+        c = NULL;
+    }
+done:
+    buf_free(&head);
+    free(text);
+    free(idx_path);
+    free(pack_path);
+    return c;
+}
+
+const bcache_entry *bcache_find(const bcache_t *c, const char *hex)
+{
+    if (!c)
+        return NULL;
+    bcache_entry probe;
+    snprintf(probe.hex, sizeof probe.hex, "%s", hex);
+    return bsearch(&probe, c->items, c->len, sizeof *c->items, compare_entries);
+}
+
+unsigned char *bcache_read(const bcache_t *c, const bcache_entry *e)
+{
+    size_t len = (size_t)e->packed_len;
+    unsigned char *data = xmalloc(len ? len : 1);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(c->fd, data + got, len - got, (off_t)(e->offset + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    unsigned long crc = crc32(0L, Z_NULL, 0);
+    for (size_t done = 0; done < len;) { /* crc32 takes a 32-bit length */
+        uInt step = len - done > 0x40000000u ? 0x40000000u : (uInt)(len - done);
+        crc = crc32(crc, data + done, step);
+        done += step;
+    }
+    if (got != len || crc != e->packed_crc) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+void bcache_close(bcache_t *c)
+{
+    if (!c)
+        return;
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->items);
+    free(c);
+}
+
+bcache_writer_t *bcache_create(const char *dir, int level)
+{
+    if (fs_mkdir_p(dir) < 0)
+        return NULL;
+    bcache_writer_t *w = xcalloc(1, sizeof *w);
+    w->dir = xstrdup(dir);
+    w->level = level;
+    w->idx_tmp = xasprintf("%s/" INDEX_NAME ".tmp-%ld", dir, (long)getpid());
+    w->pack_tmp = xasprintf("%s/" PACK_NAME ".tmp-%ld", dir, (long)getpid());
+    w->pack = fopen(w->pack_tmp, "wb");
+    if (!w->pack) {
+        bcache_abort(w);
+        return NULL;
+    }
+    return w;
+}
+
+void bcache_add(bcache_writer_t *w, const char *hex, int method, unsigned long crc,
+                uint64_t size, const void *packed, size_t packed_len)
+{
+    if (!w || w->failed)
+        return;
+    if (packed_len && fwrite(packed, 1, packed_len, w->pack) != packed_len) {
+        w->failed = true;
+        return;
+    }
+    unsigned long packed_crc = crc32(0L, Z_NULL, 0);
+    for (size_t done = 0; done < packed_len;) {
+        uInt step = packed_len - done > 0x40000000u ? 0x40000000u : (uInt)(packed_len - done);
+        packed_crc = crc32(packed_crc, (const Bytef *)packed + done, step);
+        done += step;
+    }
+    buf_printf(&w->index, "%s %d %lu %" PRIu64 " %" PRIu64 " %zu %lu\n", hex, method, crc, size,
+               w->offset, packed_len, packed_crc);
+    w->offset += packed_len;
+}
+
+/* Entries arrive in file-name order; the index is kept in hash order. */
+static int compare_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *sorted_unique_lines(const buf_t *entries)
+{
+    char *text = xstrdup(entries->data ? entries->data : "");
+    size_t n = 0, cap = 0;
+    char **lines = NULL;
+    for (char *s = text, *nl; *s; s = nl + 1) {
+        nl = strchr(s, '\n');
+        *nl = '\0';
+        xgrow((void **)&lines, &cap, n + 1, sizeof *lines);
+        lines[n++] = s;
+    }
+    if (n > 1)
+        qsort(lines, n, sizeof *lines, compare_lines);
+    buf_t out = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strncmp(lines[i], lines[i - 1], 64)) /* same content: keep one */
+            buf_printf(&out, "%s\n", lines[i]);
+    free(lines);
+    free(text);
+    return buf_detach(&out);
+}
+
+int bcache_commit(bcache_writer_t *w)
+{
+    if (!w)
+        return -1;
+    bool ok = !w->failed && fflush(w->pack) == 0 && fclose(w->pack) == 0;
+    w->pack = NULL;
+    if (ok) {
+        char *entries = sorted_unique_lines(&w->index);
+        buf_t text = BUF_INIT;
+        header(&text, w->level);
+        buf_printf(&text, "pack %" PRIu64 "\n%s", w->offset, entries);
+        char hex[65];
+        bundle_sha256_hex(text.data, text.len, hex);
+        buf_printf(&text, "end %s\n", hex);
+        char *idx = path_join(w->dir, INDEX_NAME), *pack = path_join(w->dir, PACK_NAME);
+        /* The index goes last: an old index never describes the new pack
+         * for long, and if it does, its size check fails. */
+        ok = fs_write_file(w->idx_tmp, text.data, text.len) == 0 && rename(w->pack_tmp, pack) == 0 &&
+             rename(w->idx_tmp, idx) == 0;
+        free(idx);
+        free(pack);
+        free(entries);
+        buf_free(&text);
+    }
+    bcache_abort(w);
+    return ok ? 0 : -1;
+}
+
+void bcache_abort(bcache_writer_t *w)
+{
+    if (!w)
+        return;
+    if (w->pack)
+        fclose(w->pack);
+    unlink(w->idx_tmp);
+    unlink(w->pack_tmp);
+    free(w->dir);
+    free(w->idx_tmp);
+    free(w->pack_tmp);
+    buf_free(&w->index);
+    free(w);
+}
