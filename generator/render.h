@@ -23,6 +23,8 @@ typedef struct {
     catalog_t *const *catalogs;        /* one per language (borrowed) */
     const char *stylesheet;            /* site-root path of the CSS file */
     size_t jobs;
+    catalog_t *const *theme_catalogs;  /* the theme's built-in catalogs, one per
+                                          language (borrowed); NULL: none */
 } render_options;
 
 typedef struct {
