@@ -520,9 +520,16 @@ static int run_extract(int argc, char **argv)
     if (rc != 0)
         return finish(&d, rc);
     extract_result res = {0};
+    /* References read themes/<theme>/templates/<file> wherever the theme
+     * folder is (the site, beside waymark), so the .pot is the same on
+     * every machine. */
+    char *ref_name = xasprintf("themes/%s", cfg.theme);
+    const char *ref_names[MAX_THEME_DIRS + 1];
+    for (size_t i = 0; i < themes.len; i++)
+        ref_names[i] = ref_name;
     if (!d.errors)
-        extract_run(&cfg, (const char *const *)themes.dirs,
-                    (const char *const *)themes.names, themes.len, &res, &d);
+        extract_run(&cfg, (const char *const *)themes.dirs, ref_names, themes.len, &res, &d);
+    free(ref_name);
     if (!d.errors)
         for (size_t i = 0; i < res.nfiles; i++)
             printf("waymark: wrote %s (%zu strings)\n", res.files[i], res.counts[i]);

@@ -291,7 +291,7 @@ char *status_format_json(const status_report *r)
     buf_t b = BUF_INIT;
     buf_puts(&b, "{\n  \"default_language\": ");
     json_string(&b, r->langs[0].code);
-    buf_printf(&b, ",\n  \"complete\": %s,\n  \"surveys\": %s,\n  \"languages\": [\n",
+    buf_printf(&b, ",\n  \"complete\": %s,\n  \"has_surveys\": %s,\n  \"languages\": [\n",
                status_anything_missing(r) ? "false" : "true", r->has_surveys ? "true" : "false");
     for (size_t l = 0; l < r->nlangs; l++) {
         const status_language *g = &r->langs[l];
@@ -304,7 +304,7 @@ char *status_format_json(const status_report *r)
         buf_puts(&b, ",\n");
         json_count(&b, "ui", &g->ui);
         buf_puts(&b, ",\n");
-        json_count(&b, "survey", &g->survey);
+        json_count(&b, "surveys", &g->survey);
         buf_printf(&b, "\n    }%s\n", l + 1 < r->nlangs ? "," : "");
     }
     buf_puts(&b, "  ],\n  \"source_hashes\": {");
