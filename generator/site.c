@@ -396,7 +396,8 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     if (cfg->fallback == CONFIG_FALLBACK_DEFAULT)
         fallback_add_pages(site, d); /* l10n: pages missing in a language */
     report_duplicates(site, d);
-    qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
+    if (site->nresources) /* qsort must not see NULL (UBSan) */
+        qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
     site->by_key = xmalloc(site->npages * sizeof *site->by_key);
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
     qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);

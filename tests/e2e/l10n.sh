@@ -79,7 +79,7 @@ msg=$("$WAYMARK" check "$bad" 2>&1)
   || fail "l10n: an unknown digits system is an error" "$msg"
 
 # --- waymark status
-st=$("$WAYMARK" status "$site" 2>&1); rc=$?
+st=$("$WAYMARK" status "$site" 2>"$TMP/status.err"); rc=$?
 want="waymark status: default language en (English): 5 pages, 36 ui strings, no surveys
 en (English): pages 5/5 translated, 0 missing, 0 outdated; ui 36/36 translated, 0 missing, 0 outdated
 fi (Suomi): pages 4/5 translated, 0 missing, 1 outdated; ui 36/36 translated, 0 missing, 0 outdated
@@ -111,12 +111,12 @@ for l in en fi ar; do
     echo 'msgctxt "wellbeing.q2"'; echo 'msgid "Anything else?"'; echo "msgstr \"$l: else\""
     echo; echo 'msgctxt "wellbeing-old"'; echo 'msgid "Not this survey"'; echo 'msgstr "x"'; } >>"$sv/locales/$l.po"
 done
-st=$("$WAYMARK" status "$sv" 2>&1)
+st=$("$WAYMARK" status "$sv" 2>"$TMP/status.err")
 [[ $st == *"fi (Suomi): "*"surveys 2/2 translated, 0 missing, 0 outdated"* \
    && $st == *"ar (العربية): "*"surveys 1/2 translated, 0 missing, 1 outdated"* \
    && $st == *"ru (Русский): "*"surveys 0/2 translated, 2 missing, 0 outdated"* ]] \
   && pass "l10n: status counts survey strings per language" || fail "l10n: status counts survey strings per language" "$st"
-st=$("$WAYMARK" status "$REPO" --strict 2>&1); rc=$?
+st=$("$WAYMARK" status "$REPO" --strict 2>"$TMP/status.err"); rc=$?
 [ $rc = 0 ] && [[ $st == *"fi (Suomi): pages 6/6 translated"* ]] && pass "l10n: the default site is completely translated" \
   || fail "l10n: the default site is completely translated" "rc $rc: $st"
 
