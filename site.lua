@@ -10,7 +10,9 @@ return {
     { code = "fi", name = "Suomi" },
     { code = "es", name = "Español" },
     { code = "ar", name = "العربية", dir = "rtl" },
+    { code = "ru", name = "Русский" },  -- partly translated: see `waymark status`
   },
+  fallback = "default",         -- a page not yet translated is shown in English, with a notice
   theme_vars = {                -- SCSS variables of the theme ($accent, ...)
     accent = "#0b5f75",
   },

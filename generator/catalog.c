@@ -32,6 +32,8 @@ struct catalog {
     size_t *slots;    /* open addressing: entry index + 1, 0 = empty */
     size_t nslots;    /* a power of two, or 0 */
     plural_t *plural; /* never NULL */
+    char **fuzzy;     /* keys (msgctxt '\004' msgid) of fuzzy entries, owned */
+    size_t nfuzzy, fuzzy_cap;
 };
 
 /* ---- entry line numbers ------------------------------------------------
@@ -457,6 +459,33 @@ static void check_form_counts(const catalog_t *c, const char *display_path, diag
     }
 }
 
+/* ---- fuzzy entries (for waymark status) -------------------------------- */
+
+static char *fuzzy_key(const char *msgctxt, const char *msgid)
+{
+    return msgctxt ? xasprintf("%s\004%s", msgctxt, msgid) : xstrdup(msgid);
+}
+
+static void add_fuzzy(catalog_t *c, po_message_t m)
+{
+    if (!po_message_msgstr(m)[0])
+        return;
+    xgrow((void **)&c->fuzzy, &c->fuzzy_cap, c->nfuzzy + 1, sizeof *c->fuzzy);
+    c->fuzzy[c->nfuzzy++] = fuzzy_key(po_message_msgctxt(m), po_message_msgid(m));
+}
+
+bool catalog_is_fuzzy(const catalog_t *c, const char *msgctxt, const char *msgid)
+{
+    if (!c || !c->nfuzzy)
+        return false;
+    char *key = fuzzy_key(msgctxt, msgid);
+    bool found = false;
+    for (size_t i = 0; i < c->nfuzzy && !found; i++)
+        found = !strcmp(c->fuzzy[i], key);
+    free(key);
+    return found;
+}
+
 /* ---- loading ----------------------------------------------------------- */
 
 /* Copies the usable entries out of the po file; returns the header's line
@@ -477,8 +506,10 @@ static int collect_entries(catalog_t *c, po_file_t file, pos_list *pos, load_ctx
             header_line = line;
             continue;
         }
-        if (po_message_is_fuzzy(m))
+        if (po_message_is_fuzzy(m)) {
+            add_fuzzy(c, m);
             continue;
+        }
         if (!entry_utf8_valid(m)) {
             diag_error(ctx->d, ctx->display_path, line, 0, "entry is not valid UTF-8");
             continue;
@@ -576,6 +607,9 @@ void catalog_free(catalog_t *c)
     }
     free(c->entries);
     free(c->slots);
+    for (size_t i = 0; i < c->nfuzzy; i++)
+        free(c->fuzzy[i]);
+    free(c->fuzzy);
     plural_free(c->plural);
     free(c);
 }

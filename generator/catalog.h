@@ -9,6 +9,7 @@
 #ifndef WAYMARK_CATALOG_H
 #define WAYMARK_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -36,6 +37,9 @@ const char *catalog_get(const catalog_t *c, const char *msgctxt, const char *msg
 /* The plural form for n, or NULL when missing (borrowed). */
 const char *catalog_nget(const catalog_t *c, const char *msgctxt, const char *msgid,
                          const char *msgid_plural, unsigned long n);
+/* Whether the catalog has a fuzzy (needs review) translation of the entry:
+ * such entries are not used, and `waymark status` counts them outdated. */
+bool catalog_is_fuzzy(const catalog_t *c, const char *msgctxt, const char *msgid);
 /* Index of the plural form for n under the catalog's Plural-Forms. */
 int catalog_plural_index(const catalog_t *c, unsigned long n);
 int catalog_nplurals(const catalog_t *c);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "l10n.h"
 #include "path.h"
 #include "sandbox.h"
 #include "xalloc.h"
@@ -73,6 +74,10 @@ static void read_language(lua_State *L, config_t *cfg, size_t i, diags_t *d)
         lang->dir = xstrdup(config_default_direction(lang->code));
     else if (strcmp(lang->dir, "ltr") && strcmp(lang->dir, "rtl"))
         diag_error(d, SITE_LUA, 0, 0, "%s'dir' must be \"ltr\" or \"rtl\"", where);
+    lang->digits = string_field(L, "digits", where, d);
+    if (lang->digits && !l10n_digit_zero(lang->digits))
+        diag_error(d, SITE_LUA, 0, 0, "%s'digits' must be one of %s, not \"%s\"", where,
+                   l10n_digit_systems(), lang->digits);
     for (size_t j = 0; j < i; j++)
         if (!strcmp(cfg->languages[j].code, lang->code))
             diag_error(d, SITE_LUA, 0, 0, "%slanguage '%s' is listed twice", where, lang->code);
@@ -140,6 +145,17 @@ static void read_theme_vars(lua_State *L, config_t *cfg, diags_t *d)
     cfg->scss_vars = buf_detach(&scss);
 }
 
+/* fallback = "default" | "omit" (l10n: pages missing in a language). */
+static void read_fallback(lua_State *L, config_t *cfg, diags_t *d)
+{
+    char *v = string_field(L, "fallback", "", d);
+    if (v && !strcmp(v, "default"))
+        cfg->fallback = CONFIG_FALLBACK_DEFAULT;
+    else if (v && strcmp(v, "omit"))
+        diag_error(d, SITE_LUA, 0, 0, "'fallback' must be \"default\" or \"omit\", not \"%s\"", v);
+    free(v);
+}
+
 static void apply_defaults(config_t *cfg)
 {
     if (!cfg->name)
@@ -186,6 +202,7 @@ int config_load(const char *root, config_t *cfg, diags_t *d)
         cfg->theme = string_field(L, "theme", "", d);
         read_languages(L, cfg, d);
         read_theme_vars(L, cfg, d);
+        read_fallback(L, cfg, d);
     }
     sandbox_close(L);
     free(path);
@@ -202,6 +219,7 @@ void config_free(config_t *cfg)
         free(cfg->languages[i].code);
         free(cfg->languages[i].name);
         free(cfg->languages[i].dir);
+        free(cfg->languages[i].digits);
     }
     free(cfg->languages);
     free(cfg->root);

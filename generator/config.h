@@ -12,7 +12,11 @@
  *       { code = "ar", name = "العربية", dir = "rtl" },
  *     },
  *     theme_vars = { accent = "#0b5f75" }, -- injected as SCSS $accent
+ *     fallback = "omit",              -- or "default": missing pages shown in
+ *                                     -- the default language, with a notice
  *   }
+ *
+ * A language may also say digits = "arab" (l10n.h lists the systems).
  *
  * Any other key is kept in the table that templates see as `site`.
  * A config is read-only after config_load, and shared by all workers. */
@@ -28,7 +32,15 @@ typedef struct {
     char *code;  /* BCP 47 tag, also the content folder name */
     char *name;  /* the language's name in its own script */
     char *dir;   /* "ltr" or "rtl" */
+    /* localization (l10n.h) */
+    char *digits; /* numbering system for num() and dates: "arab", ...; NULL = ASCII */
 } config_language;
+
+/* What a language shows for a page that exists only in the default language. */
+typedef enum {
+    CONFIG_FALLBACK_OMIT,    /* nothing: the page is missing there (default) */
+    CONFIG_FALLBACK_DEFAULT  /* the default language's page, with a notice */
+} config_fallback;
 
 typedef struct {
     char *root;       /* site folder as given */
@@ -40,6 +52,7 @@ typedef struct {
     size_t nlanguages;
     char *scss_vars;  /* "$accent: #0b5f75;\n" lines from theme_vars */
     char *csp;        /* the Content-Security-Policy every page carries */
+    config_fallback fallback; /* site.lua fallback = "default" | "omit" */
 } config_t;
 
 /* Reads root/site.lua into cfg; reports problems at site.lua:line.

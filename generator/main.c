@@ -17,7 +17,10 @@
 #include "catalog.h"
 #include "config.h"
 #include "diag.h"
+#include "extract.h"
 #include "fs.h"
+#include "l10n.h"
+#include "langbundle.h"
 #include "markdown.h"
 #include "output.h"
 #include "path.h"
@@ -25,6 +28,7 @@
 #include "progress.h"
 #include "render.h"
 #include "site.h"
+#include "status.h"
 #include "style.h"
 #include "xalloc.h"
 
@@ -44,6 +48,7 @@ typedef struct {
     char *out_shown;      /* as the user gave it, for messages (owned) */
     bool write;           /* build (true) or check (false) */
     bool drafts, quiet, bundle;
+    bool bundle_per_language; /* l10n: out/<name>-<lang>.zip too */
     size_t jobs;
 } build_options;
 
@@ -51,7 +56,10 @@ typedef struct {
 
 static const char USAGE[] =
     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
+    "                     [--bundle-per-language]\n"
     "       waymark check [SITE_DIR] [--drafts]\n"
+    "       waymark extract [SITE_DIR]\n"
+    "       waymark status [SITE_DIR] [--format text|json] [--strict] [--verbose]\n"
     "       waymark help [COMMAND]\n"
     "       waymark --version\n";
 
@@ -71,6 +79,10 @@ static const struct {
      "  --jobs N        render on N threads (default: all cores); output is the same\n"
      "  --no-bundle     write the site folder only\n"
      "  --quiet         print errors only, no summary\n"
+     "  --bundle-per-language\n"
+     "                  also write OUT_DIR/<name>-<lang>.zip per language: its pages,\n"
+     "                  the shared files and the root page; links to other languages\n"
+     "                  lead to site.lua base_url, or are left out without one\n"
      "\n"
      "Zip timestamps come from SOURCE_DATE_EPOCH, else from the newest source file.\n"},
     {"check",
@@ -78,6 +90,23 @@ static const struct {
      "\n"
      "Does everything build does except writing: reads, renders and checks every\n"
      "page, and reports every problem. Exit status 1 when there are errors.\n"},
+    {"extract",
+     "usage: waymark extract [SITE_DIR]\n"
+     "\n"
+     "Writes SITE_DIR/locales/templates/ui.pot: every t() and tc() call of the\n"
+     "theme's templates (and the month names date() uses), with #: file:line\n"
+     "references, for translators to start or merge (msgmerge) a catalog.\n"},
+    {"status",
+     "usage: waymark status [SITE_DIR] [--format text|json] [--strict] [--verbose]\n"
+     "\n"
+     "Per language: how many pages, interface strings and survey strings are\n"
+     "translated, missing or outdated. A page is outdated when its front matter\n"
+     "says translation_of: <hash> and the default language's page has changed\n"
+     "since (the hash is the SHA-256 of its Markdown; --verbose shows it).\n"
+     "\n"
+     "  --format json   machine-readable output\n"
+     "  --strict        exit 1 when anything is missing\n"
+     "  --verbose       list the missing and outdated pages and strings\n"},
     {"help", "usage: waymark help [COMMAND]\n\nShows the help of a command.\n"},
 };
 
@@ -88,6 +117,8 @@ static int print_help(const char *command)
                "Commands:\n"
                "  build   build the site and its zip bundle\n"
                "  check   check the site without writing anything\n"
+               "  extract write the translation template locales/templates/ui.pot\n"
+               "  status  show what is translated, missing or outdated per language\n"
                "  help    show a command's help\n\n"
                "See waymark(1) and README.md.\n",
                WAYMARK_VERSION, USAGE);
@@ -141,6 +172,8 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
             o->quiet = true;
         } else if (!strcmp(a, "--no-bundle") && write) {
             o->bundle = false;
+        } else if (!strcmp(a, "--bundle-per-language") && write) {
+            o->bundle_per_language = true;
         } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
             char *end;
             long n = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
@@ -246,28 +279,11 @@ static void theme_free(theme_path *t)
     }
 }
 
-static catalog_t **load_catalogs(const config_t *cfg, diags_t *d)
+static void load_catalogs(const config_t *cfg, const theme_path *themes, l10n_catalogs *c,
+                          diags_t *d)
 {
-    catalog_t **catalogs = xcalloc(cfg->nlanguages, sizeof *catalogs);
-    for (size_t l = 0; l < cfg->nlanguages; l++) {
-        char *path = xasprintf("locales/%s.po", cfg->languages[l].code);
-        if (fs_is_file(path))
-            catalogs[l] = catalog_load(path, path, d);
-        else if (fs_is_dir("locales"))
-            diag_warning(d, path, 0, 0, "no catalog: interface texts in %s fall back to %s",
-                         cfg->languages[l].name, cfg->languages[0].name);
-        if (!catalogs[l])
-            catalogs[l] = catalog_empty();
-        free(path);
-    }
-    return catalogs;
-}
-
-static void free_catalogs(catalog_t **catalogs, size_t n)
-{
-    for (size_t l = 0; l < n; l++)
-        catalog_free(catalogs[l]);
-    free(catalogs);
+    l10n_load_catalogs(cfg, (const char *const *)themes->dirs,
+                       (const char *const *)themes->names, themes->len, c, d);
 }
 
 /* SOURCE_DATE_EPOCH when set (reproducible-builds.org), else the newest
@@ -372,6 +388,13 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
     }
     if (rc == 0)
         rc = output_finish(out, d);
+    /* Per-language bundles read the finished folder: an incremental build's
+     * staging folder holds only the files that changed. */
+    if (rc == 0 && o->bundle_per_language) {
+        char *site_dir = path_join(o->out_dir, "site");
+        rc = langbundle_write_all(cfg, site_dir, o->out_dir, stamp, d);
+        free(site_dir);
+    }
     return rc;
 }
 
@@ -382,7 +405,7 @@ static int build_site(const build_options *o, diags_t *d)
     config_t cfg;
     site_t site = {0};
     theme_path themes = {0};
-    catalog_t **catalogs = NULL;
+    l10n_catalogs catalogs = {0};
     char *css = NULL, *zip_path = NULL;
     output_t *out = NULL;
     render_stats stats = {0};
@@ -393,7 +416,7 @@ static int build_site(const build_options *o, diags_t *d)
     if (config_load(".", &cfg, d) < 0)
         goto done;
     theme_resolve(&themes, cfg.theme, d);
-    catalogs = load_catalogs(&cfg, d);
+    load_catalogs(&cfg, &themes, &catalogs, d);
     /* parse and model */
     site_load(&cfg, &site_opts, &site, d);
     progress_stage("markdown", site.npages);
@@ -416,8 +439,8 @@ static int build_site(const build_options *o, diags_t *d)
             goto done;
     }
     render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
-                         (const char *const *)themes.template_names, catalogs, STYLESHEET,
-                         o->jobs, out};
+                         (const char *const *)themes.template_names, catalogs.site, STYLESHEET,
+                         o->jobs, out, catalogs.theme};
     progress_stage("render", site.npages);
     render_site(&site, &ro, &stats, d);
     progress_stage("assets", 0);
@@ -435,8 +458,7 @@ done:
     render_stats_free(&stats);
     free(zip_path);
     free(css);
-    if (catalogs)
-        free_catalogs(catalogs, cfg.nlanguages);
+    l10n_catalogs_free(&catalogs);
     site_free(&site);
     theme_free(&themes);
     config_free(&cfg);
@@ -470,6 +492,124 @@ static int run_build(int argc, char **argv, bool write)
     return rc;
 }
 
+/* --- extract and status (l10n) -------------------------------------------- */
+
+/* Reads SITE_DIR's site.lua and finds its theme, for the commands that do
+ * not build. Returns 0 with *cfg and *themes filled (free both), else the
+ * exit status. Runs inside the site folder afterwards. */
+static int open_site(const char *site_dir, config_t *cfg, theme_path *themes, diags_t *d)
+{
+    if (!fs_is_dir(site_dir))
+        return usage_error("'%s' is not a folder", site_dir);
+    if (chdir(site_dir) < 0)
+        return usage_error("cannot enter '%s'", site_dir);
+    if (config_load(".", cfg, d) < 0) {
+        config_free(cfg);
+        return EXIT_CONTENT;
+    }
+    theme_resolve(themes, cfg->theme, d);
+    return 0;
+}
+
+static int finish(diags_t *d, int rc)
+{
+    diag_print(d, stderr);
+    if (d->errors && rc == 0)
+        rc = EXIT_CONTENT;
+    diag_free(d);
+    return rc;
+}
+
+static int run_extract(int argc, char **argv)
+{
+    const char *site_dir = ".";
+    for (int i = 0; i < argc; i++) {
+        if (argv[i][0] == '-')
+            return usage_error("unknown option '%s'", argv[i]);
+        if (i > 0)
+            return usage_error("one site folder only ('%s' is a second)", argv[i]);
+        site_dir = argv[i];
+    }
+    diags_t d = DIAGS_INIT;
+    config_t cfg;
+    theme_path themes;
+    int rc = open_site(site_dir, &cfg, &themes, &d);
+    if (rc != 0)
+        return finish(&d, rc);
+    extract_result res = {0};
+    /* References read themes/<theme>/templates/<file> wherever the theme
+     * folder is (the site, beside waymark), so the .pot is the same on
+     * every machine. */
+    char *ref_name = xasprintf("themes/%s", cfg.theme);
+    const char *ref_names[MAX_THEME_DIRS + 1];
+    for (size_t i = 0; i < themes.len; i++)
+        ref_names[i] = ref_name;
+    if (!d.errors)
+        extract_run(&cfg, (const char *const *)themes.dirs, ref_names, themes.len, &res, &d);
+    free(ref_name);
+    if (!d.errors)
+        for (size_t i = 0; i < res.nfiles; i++)
+            printf("waymark: wrote %s (%zu strings)\n", res.files[i], res.counts[i]);
+    extract_result_free(&res);
+    theme_free(&themes);
+    config_free(&cfg);
+    return finish(&d, 0);
+}
+
+static int run_status(int argc, char **argv)
+{
+    const char *site_dir = ".";
+    bool json = false, strict = false, verbose = false, have_site = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--format")) {
+            if (++i == argc || (strcmp(argv[i], "json") && strcmp(argv[i], "text")))
+                return usage_error("%s needs 'text' or 'json'", a);
+            json = !strcmp(argv[i], "json");
+        } else if (!strcmp(a, "--json")) {
+            json = true;
+        } else if (!strcmp(a, "--strict")) {
+            strict = true;
+        } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+            verbose = true;
+        } else if (a[0] == '-') {
+            return usage_error("unknown option '%s'", a);
+        } else if (have_site) {
+            return usage_error("one site folder only ('%s' is a second)", a);
+        } else {
+            site_dir = a;
+            have_site = true;
+        }
+    }
+    diags_t d = DIAGS_INIT;
+    config_t cfg;
+    theme_path themes;
+    int rc = open_site(site_dir, &cfg, &themes, &d);
+    if (rc != 0)
+        return finish(&d, rc);
+    l10n_catalogs catalogs = {0};
+    site_t site = {0};
+    site_options site_opts = {0};
+    load_catalogs(&cfg, &themes, &catalogs, &d);
+    site_load(&cfg, &site_opts, &site, &d);
+    status_report report = {0};
+    if (!d.errors) {
+        status_compute(&site, &catalogs, (const char *const *)themes.dirs,
+                       (const char *const *)themes.names, themes.len, &report, &d);
+        char *text = json ? status_format_json(&report) : status_format_text(&report, verbose);
+        fputs(text, stdout);
+        free(text);
+        if (strict && status_anything_missing(&report))
+            rc = EXIT_CONTENT;
+    }
+    status_report_free(&report);
+    site_free(&site);
+    l10n_catalogs_free(&catalogs);
+    theme_free(&themes);
+    config_free(&cfg);
+    return finish(&d, rc);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -487,5 +627,9 @@ int main(int argc, char **argv)
         return run_build(argc - 2, argv + 2, true);
     if (!strcmp(cmd, "check"))
         return run_build(argc - 2, argv + 2, false);
+    if (!strcmp(cmd, "extract"))
+        return run_extract(argc - 2, argv + 2);
+    if (!strcmp(cmd, "status"))
+        return run_status(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -46,6 +46,10 @@ typedef struct page {
     size_t nchildren, children_cap;
     struct page *prev, *next;
     struct page **translations; /* one slot per language; NULL when missing */
+
+    /* localization (fallback.h): a page written in a language that lacks
+     * it, showing the default language's page with a notice */
+    struct page *fallback_of;   /* that page (borrowed); NULL for a real page */
 } page_t;
 
 /* Frees what the page owns (not the pages it points to), then the page. */

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "htmlscan.h"
+#include "l10n.h"
 #include "output.h"
 #include "path.h"
 #include "pool.h"
@@ -152,6 +153,13 @@ static void push_ancestors(render_worker *w, const page_t *p)
         push_page(w, a), lua_rawseti(w->L, -2, i--);
 }
 
+/* The language the page's text is written in: a fallback page's is the
+ * default language's, while its interface is in its own language. */
+static const config_language *content_language(const render_worker *w, const page_t *p)
+{
+    return &w->site->cfg->languages[p->fallback_of ? p->fallback_of->lang : p->lang];
+}
+
 /* Returns 1 when the field exists (value pushed), 0 otherwise. */
 static int push_page_field(render_worker *w, const page_t *p, const char *k)
 {
@@ -167,7 +175,7 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     else if (!strcmp(k, "path")) lua_pushstring(L, p->out_path);
     else if (!strcmp(k, "url")) push_url_to(w, p->out_path);
     else if (!strcmp(k, "is_current")) lua_pushboolean(L, p == w->current);
-    else if (!strcmp(k, "params")) push_front(L, p->front);
+    else if (!strcmp(k, "params")) push_front(L, (p->fallback_of ? p->fallback_of : p)->front);
     else if (!strcmp(k, "content")) push_raw(w, p->html);
     else if (!strcmp(k, "toc")) { if (p->toc_html) push_raw(w, p->toc_html); else lua_pushnil(L); }
     else if (!strcmp(k, "words")) lua_pushinteger(L, (lua_Integer)p->words);
@@ -183,6 +191,11 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
         push_page_list(w, p->translations, p->kind == PAGE_ROOT ? 1 : w->site->cfg->nlanguages);
     else if (!strcmp(k, "home")) push_page(w, p->kind == PAGE_ROOT ? NULL : w->site->homes[p->lang]);
     else if (!strcmp(k, "key")) lua_pushstring(L, p->key);
+    /* localization: fallback pages (fallback.h) */
+    else if (!strcmp(k, "fallback")) lua_pushboolean(L, p->fallback_of != NULL);
+    else if (!strcmp(k, "fallback_of")) push_page(w, p->fallback_of);
+    else if (!strcmp(k, "content_lang")) lua_pushstring(L, content_language(w, p)->code);
+    else if (!strcmp(k, "content_dir")) lua_pushstring(L, content_language(w, p)->dir);
     else return 0;
     return 1;
 }
@@ -238,24 +251,42 @@ static int l_url(lua_State *L)
 static const char *translate(render_worker *w, const char *ctx, const char *msgid, bool plural,
                              unsigned long n)
 {
-    int lang = w->current->lang;
-    const catalog_t *own = w->opts->catalogs[lang], *fallback = w->opts->catalogs[0];
-    const char *s = plural ? catalog_nget(own, ctx, msgid, NULL, n) : catalog_get(own, ctx, msgid);
-    if (!s && lang != 0)
-        s = plural ? catalog_nget(fallback, ctx, msgid, NULL, n) : catalog_get(fallback, ctx, msgid);
+    const char *s = l10n_lookup(w->opts->catalogs, w->opts->theme_catalogs, w->current->lang,
+                                ctx, msgid, plural, n);
     return s ? s : msgid;
 }
 
-/* Pushes s with each "%d" replaced by n. */
-static void push_with_count(lua_State *L, const char *s, lua_Integer n)
+/* The numbering system of the page being rendered (site.lua digits). */
+static const char *current_digits(const render_worker *w)
 {
+    return w->site->cfg->languages[w->current->lang].digits;
+}
+
+/* Pushes the string at the top of the stack with its digits localized. */
+static void localize_top(render_worker *w)
+{
+    if (!current_digits(w))
+        return;
+    char *s = l10n_localize_digits(lua_tostring(w->L, -1), current_digits(w));
+    lua_pop(w->L, 1);
+    lua_pushstring(w->L, s);
+    free(s);
+}
+
+/* Pushes s with each "%d" replaced by n (in the language's digits). */
+static void push_with_count(render_worker *w, const char *s, lua_Integer n)
+{
+    lua_State *L = w->L;
     luaL_Buffer b;
-    luaL_buffinit(L, &b);
     const char *hit;
+    lua_pushinteger(L, n);
+    lua_tostring(L, -1);
+    localize_top(w);
+    const char *count = lua_tostring(L, -1);
+    luaL_buffinit(L, &b);
     while ((hit = strstr(s, "%d"))) {
         luaL_addlstring(&b, s, (size_t)(hit - s));
-        lua_pushinteger(L, n);
-        luaL_addvalue(&b);
+        luaL_addstring(&b, count);
         s = hit + 2;
     }
     luaL_addstring(&b, s);
@@ -271,7 +302,7 @@ static int translate_call(lua_State *L, const char *ctx, int first)
         return 1;
     }
     lua_Integer n = luaL_checkinteger(L, first + 1);
-    push_with_count(L, translate(w, ctx, msgid, true, n < 0 ? 0 : (unsigned long)n), n);
+    push_with_count(w, translate(w, ctx, msgid, true, n < 0 ? 0 : (unsigned long)n), n);
     return 1;
 }
 
@@ -296,6 +327,42 @@ static int l_date(lua_State *L)
         lua_rawseti(L, -2, m + 1);
     }
     lua_call(L, 3, 1);
+    localize_top(w);
+    return 1;
+}
+
+/* num(n): a number written in the page language's digits (site.lua
+ * digits = "arab" gives ١٢٣); integers without a decimal point. */
+static int l_num(lua_State *L)
+{
+    render_worker *w = worker_of(L);
+    lua_Number v = luaL_checknumber(L, 1);
+    lua_Integer i;
+    if (lua_isinteger(L, 1))
+        lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, 1));
+    else if (lua_numbertointeger(v, &i))
+        lua_pushfstring(L, "%I", (LUAI_UACINT)i);
+    else
+        lua_pushfstring(L, "%f", v);
+    localize_top(w);
+    return 1;
+}
+
+/* lang_attrs(p): raw ' lang="en" dir="ltr"' when page p's text is in
+ * another language than the page being rendered (a fallback page's title
+ * in a list), else nothing. For an element that holds p's text. */
+static int l_lang_attrs(lua_State *L)
+{
+    render_worker *w = worker_of(L);
+    const config_language *text = content_language(w, check_page(L, 1));
+    const config_language *around = &w->site->cfg->languages[w->current->lang];
+    if (text == around || w->current->kind == PAGE_ROOT) {
+        push_raw(w, "");
+        return 1;
+    }
+    char *attrs = xasprintf(" lang=\"%s\" dir=\"%s\"", text->code, text->dir);
+    push_raw(w, attrs);
+    free(attrs);
     return 1;
 }
 
@@ -317,7 +384,8 @@ static void install_functions(render_worker *w)
     lua_getglobal(L, "date");
     w->date_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     static const luaL_Reg globals[] = {
-        {"url", l_url}, {"t", l_t}, {"tc", l_tc}, {"date", l_date}, {NULL, NULL}};
+        {"url", l_url}, {"t", l_t}, {"tc", l_tc}, {"date", l_date},
+        {"num", l_num}, {"lang_attrs", l_lang_attrs}, {NULL, NULL}};
     lua_pushglobaltable(L);
     lua_pushlightuserdata(L, w);
     luaL_setfuncs(L, globals, 1);
@@ -425,6 +493,8 @@ static void push_languages(render_worker *w, const page_t *p)
     lua_createtable(L, (int)cfg->nlanguages, 0);
     for (size_t l = 0; l < cfg->nlanguages; l++) {
         const page_t *target = p->kind == PAGE_ROOT ? NULL : p->translations[l];
+        if (p->kind != PAGE_ROOT && (int)l == p->lang)
+            target = p; /* a fallback page is not its own translation */
         push_language(L, &cfg->languages[l]);
         push_url_to(w, (target ? target : w->site->homes[l])->out_path);
         lua_setfield(L, -2, "url");

@@ -25,6 +25,8 @@ typedef struct {
     size_t jobs;
     struct output *output;             /* when set, pages go through output_put
                                           (out_dir is then its staging folder) */
+    catalog_t *const *theme_catalogs;  /* the theme's built-in catalogs, one per
+                                          language (borrowed); NULL: none */
 } render_options;
 
 typedef struct {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fallback.h"
 #include "fs.h"
 #include "markdown.h"
 #include "path.h"
@@ -373,8 +374,10 @@ static void link_translations(site_t *site)
             p->translations[0] = p;
             continue;
         }
-        for (size_t l = 0; l < nlang; l++)
-            p->translations[l] = site_find(site, (int)l, p->key);
+        for (size_t l = 0; l < nlang; l++) {
+            page_t *t = site_find(site, (int)l, p->key);
+            p->translations[l] = t && !t->fallback_of ? t : NULL; /* real ones only */
+        }
     }
 }
 
@@ -390,8 +393,11 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     if (load_content(site, opts, d) < 0)
         return -1;
     add_generated_pages(site);
+    if (cfg->fallback == CONFIG_FALLBACK_DEFAULT)
+        fallback_add_pages(site, d); /* l10n: pages missing in a language */
     report_duplicates(site, d);
-    qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
+    if (site->nresources) /* qsort must not see NULL (UBSan) */
+        qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
     site->by_key = xmalloc(site->npages * sizeof *site->by_key);
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
     qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);
@@ -485,8 +491,11 @@ char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
     const char *hash = strchr(url, '#');
     size_t target_len = hash ? (size_t)(hash - url) : strlen(url);
     char *target = xstrndup(url, target_len);
-    const char *code = site->cfg->languages[from->lang].code;
-    char *src_dir = path_dirname(from->src_path + strlen(CONTENT_DIR) + 1 + strlen(code) + 1);
+    /* A fallback page's Markdown is the default language's: read its links
+     * there, then lead to this language's page of the same key if any. */
+    const page_t *src = from->fallback_of ? from->fallback_of : from;
+    const char *code = site->cfg->languages[src->lang].code;
+    char *src_dir = path_dirname(src->src_path + strlen(CONTENT_DIR) + 1 + strlen(code) + 1);
     char *joined = path_join(src_dir, target);
     char *lang_rel = path_normalize(joined);
     char *result = NULL;
@@ -496,7 +505,10 @@ char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
     } else if (!lang_rel) {
         *why = "points above the language folder";
     } else if (path_has_extension(lang_rel, ".md")) {
-        page_t *p = page_for_source(site, from->lang, lang_rel);
+        page_t *p = page_for_source(site, src->lang, lang_rel);
+        page_t *own = p && from != src ? site_find(site, from->lang, p->key) : NULL;
+        if (own)
+            p = own;
         if (p)
             result = path_relative_url(from->out_path, p->out_path);
         else
@@ -559,7 +571,10 @@ static void convert_page(void *worker, size_t index)
     link_context lc = {w->site, p};
     md_input in = {p->body, p->body_len, p->src_path, p->body_line, p->toc, resolve_for_page, &lc};
     md_output out;
-    md_render(&in, &out, &w->diags);
+    /* A fallback page repeats its original's problems: report them once. */
+    diags_t repeated = DIAGS_INIT;
+    md_render(&in, &out, p->fallback_of ? &repeated : &w->diags);
+    diag_free(&repeated);
     p->html = out.html;
     p->toc_html = out.toc_html;
     p->summary = p->summary_text ? xstrdup(p->summary_text) : out.summary;

@@ -109,6 +109,9 @@ static const plural_case plural_cases[] = {
     {"Japanese", "nplurals=1; plural=0;", 1, ref_japanese},
     {"Finnish/Spanish/English", "nplurals=2; plural=(n != 1);", 2, ref_one_other},
     {"French", "nplurals=2; plural=(n > 1);", 2, ref_french},
+    /* Persian: gettext's rule; CLDR's "one" is i = 0 or n = 1, the same for
+     * whole counts. */
+    {"Persian", "nplurals=2; plural=(n > 1);", 2, ref_french},
 };
 
 static void test_plural_rules_match_cldr_for_0_to_200(void **state)
@@ -595,6 +598,94 @@ static void test_empty_catalog(void **state)
     diag_free(&d);
 }
 
+/* Edge cases Poedit, Weblate and msgmerge write: a context over several
+ * lines, previous-msgid comments, an obsolete entry with a context, a fuzzy
+ * plural entry, a header still marked fuzzy (as msginit leaves it), CRLF
+ * line ends. */
+static void test_po_edge_cases(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "# translator comment\r\n"
+        "#, fuzzy\r\n"
+        "msgid \"\"\r\n"
+        "msgstr \"\"\r\n"
+        "\"Content-Type: text/plain; charset=UTF-8\\n\"\r\n"
+        "\"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"\r\n"
+        "\r\n"
+        "msgctxt \"\"\r\n"          /* line 8 */
+        "\"survey/\"\r\n"
+        "\"q1\"\r\n"
+        "msgid \"How are you?\"\r\n"
+        "msgstr \"Comment allez-vous ?\"\r\n"
+        "\r\n"
+        "#, fuzzy\r\n"
+        "#| msgid \"%d old step\"\r\n"
+        "msgid \"%d step\"\r\n"      /* line 16 */
+        "msgid_plural \"%d steps\"\r\n"
+        "msgstr[0] \"%d étape\"\r\n"
+        "msgstr[1] \"%d étapes\"\r\n"
+        "\r\n"
+        "#~ msgctxt \"old\"\r\n"
+        "#~ msgid \"Gone\"\r\n"
+        "#~ msgstr \"Parti\"\r\n"
+        "\r\n"
+        "#| msgid \"Old text\"\r\n"
+        "msgid \"Last\"\r\n"         /* line 26 */
+        "msgstr \"Dernier\"\r\n";
+    diags_t d = DIAGS_INIT;
+    catalog_t *c = load_text(text, "locales/fr.po", &d);
+    print_diags(&d);
+    assert_non_null(c);
+    assert_int_equal(d.errors, 0);
+    /* the fuzzy header still gives the plural rule */
+    assert_int_equal(catalog_plural_index(c, 1), 0);
+    assert_int_equal(catalog_plural_index(c, 2), 1);
+    assert_string_equal(catalog_get(c, "survey/q1", "How are you?"), "Comment allez-vous ?");
+    /* a fuzzy plural entry is not used, but is known as fuzzy (outdated) */
+    assert_null(catalog_nget(c, NULL, "%d step", "%d steps", 2));
+    assert_true(catalog_is_fuzzy(c, NULL, "%d step"));
+    assert_false(catalog_is_fuzzy(c, NULL, "Last"));
+    assert_false(catalog_is_fuzzy(c, "survey/q1", "How are you?"));
+    /* obsolete entries are not entries, with or without a context */
+    assert_null(catalog_get(c, "old", "Gone"));
+    assert_false(catalog_is_fuzzy(c, "old", "Gone"));
+    assert_int_equal(catalog_count(c), 2);
+    /* previous-msgid comments do not shift the line numbers */
+    assert_int_equal(catalog_entry_at(c, 0)->line, 8);
+    assert_string_equal(catalog_entry_at(c, 1)->msgid, "Last");
+    assert_int_equal(catalog_entry_at(c, 1)->line, 26);
+    assert_string_equal(catalog_get(c, NULL, "Last"), "Dernier");
+    catalog_free(c);
+    diag_free(&d);
+}
+
+/* A malformed entry after good ones: reported at its own line, not at the
+ * file's end, and the catalog is refused. */
+static void test_malformed_entry_reported_at_its_line(void **state)
+{
+    (void)state;
+    static const char text[] = "msgid \"\"\n"
+                               "msgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+                               "\n"
+                               "msgid \"Good\"\n"
+                               "msgstr \"Bon\"\n"
+                               "\n"
+                               "msgid \"Bad\"\n"
+                               "msgstr \"Mauvais\\q\"\n" /* line 8: unknown escape */
+                               "\n"
+                               "msgid \"Also good\"\n"
+                               "msgstr \"Bien aussi\"\n";
+    diags_t d = DIAGS_INIT;
+    catalog_t *c = load_text(text, "locales/fr.po", &d);
+    print_diags(&d);
+    assert_null(c);
+    assert_true(d.errors >= 1);
+    assert_int_equal(d.items[0].line, 8);
+    assert_string_equal(d.items[0].path, "locales/fr.po");
+    diag_free(&d);
+}
+
 static void test_many_entries_all_found(void **state)
 {
     (void)state;
@@ -694,6 +785,8 @@ int main(void)
         cmocka_unit_test(test_non_utf8_catalogs_rejected),
         cmocka_unit_test(test_unreadable_paths_reported),
         cmocka_unit_test(test_empty_catalog),
+        cmocka_unit_test(test_po_edge_cases),
+        cmocka_unit_test(test_malformed_entry_reported_at_its_line),
         cmocka_unit_test(test_many_entries_all_found),
         cmocka_unit_test(test_threads),
     };
