@@ -566,8 +566,6 @@ static int run_status(int argc, char **argv)
             if (++i == argc || (strcmp(argv[i], "json") && strcmp(argv[i], "text")))
                 return usage_error("%s needs 'text' or 'json'", a);
             json = !strcmp(argv[i], "json");
-        } else if (!strcmp(a, "--json")) {
-            json = true;
         } else if (!strcmp(a, "--strict")) {
             strict = true;
         } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
