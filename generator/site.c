@@ -170,9 +170,13 @@ static page_t *read_page(const char *lang_code, int lang, const char *rel, diags
         return NULL;
     }
     p->front = fm.root;
-    p->body = fm.body;
     p->body_len = fm.body_len;
     p->body_line = fm.body_line;
+    p->body_offset = (size_t)(fm.body - p->source);
+    p->source_len = len;
+    p->body_deferred = true;
+    free(p->source);
+    p->source = NULL;
     read_front_matter(p, d);
     place_page(p, lang_code, rel, d);
     if (!p->title) {
@@ -285,6 +289,16 @@ static void add_generated_pages(site_t *site)
     add_page(site, site->root);
 }
 
+/* The page written at out_path, or NULL: site->pages is sorted by out_path. */
+static page_t *page_at_output(const site_t *site, const char *out_path)
+{
+    page_t probe = {.out_path = (char *)out_path};
+    page_t *probe_ptr = &probe;
+    page_t **found = bsearch(&probe_ptr, site->pages, site->npages, sizeof *site->pages,
+                             compare_out_path);
+    return found ? *found : NULL;
+}
+
 static void report_duplicates(site_t *site, diags_t *d)
 {
     qsort(site->pages, site->npages, sizeof *site->pages, compare_out_path);
@@ -295,11 +309,12 @@ static void report_duplicates(site_t *site, diags_t *d)
                        "writes %s, as %s does too", b->out_path,
                        a->src_path ? a->src_path : "a generated page");
     }
-    for (size_t i = 0; i < site->nresources; i++)
-        for (size_t j = 0; j < site->npages; j++)
-            if (!strcmp(site->resources[i].out_path, site->pages[j]->out_path))
-                diag_error(d, site->resources[i].src_path, 0, 0, "would overwrite the page %s",
-                           site->pages[j]->out_path);
+    for (size_t i = 0; i < site->nresources; i++) {
+        page_t *p = page_at_output(site, site->resources[i].out_path);
+        if (p)
+            diag_error(d, site->resources[i].src_path, 0, 0, "would overwrite the page %s",
+                       p->out_path);
+    }
 }
 
 /* The nearest section above key in the same language, or the home. */
@@ -441,16 +456,6 @@ static page_t *page_for_source(const site_t *site, int lang, const char *lang_re
     return p;
 }
 
-/* The page written at out_path, or NULL: site->pages is sorted by out_path. */
-static page_t *page_at_output(const site_t *site, const char *out_path)
-{
-    page_t probe = {.out_path = (char *)out_path};
-    page_t *probe_ptr = &probe;
-    page_t **found = bsearch(&probe_ptr, site->pages, site->npages, sizeof *site->pages,
-                             compare_out_path);
-    return found ? *found : NULL;
-}
-
 /* A link ending in '/' is a page's address, written as Hugo users write
  * them: relative to the linking page's own address (its folder), as a
  * browser reads it. "../post-12/" from en/posts/post-1/index.html is the
@@ -550,10 +555,31 @@ static char *resolve_for_page(void *ctx, const char *url, const char **why)
     return url_out;
 }
 
+/* The page's file, read again: load kept only its front matter. */
+static bool read_body_again(page_t *p, diags_t *d)
+{
+    size_t len;
+    p->body_deferred = false;
+    if (fs_read_file(p->src_path, &p->source, &len) < 0) {
+        diag_error(d, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+        return false;
+    }
+    if (len != p->source_len) {
+        diag_error(d, p->src_path, 0, 0, "file changed during the build; build again");
+        free(p->source);
+        p->source = NULL;
+        return false;
+    }
+    p->body = p->source + p->body_offset;
+    return true;
+}
+
 static void convert_page(void *worker, size_t index)
 {
     markdown_worker *w = worker;
     page_t *p = w->site->pages[index];
+    if (p->body_deferred && !read_body_again(p, &w->diags))
+        return;
     if (!p->source)
         return;
     link_context lc = {w->site, p};
