@@ -196,12 +196,39 @@ static void add_resource(site_t *site, const char *src_rel)
         xasprintf(CONTENT_DIR "/%s", src_rel), xstrdup(src_rel)};
 }
 
-static void read_content_file(site_t *site, const site_options *opts, const char *rel,
-                              diags_t *d)
+/* Files the load workers read: each fills its own slot, so the site is
+ * the same whatever the number of threads. */
+typedef struct {
+    const site_t *site;
+    const fs_list_t *files;
+    page_t **pages;   /* one slot per file; NULL unless a page was read */
+    int64_t *mtimes;  /* one per file */
+    diags_t diags;
+} load_worker;
+
+static void load_task(void *worker, size_t index)
+{
+    load_worker *w = worker;
+    const char *rel = w->files->paths[index];
+    char *src = xasprintf(CONTENT_DIR "/%s", rel);
+    w->mtimes[index] = fs_mtime(src);
+    free(src);
+    const char *slash = strchr(rel, '/');
+    if (!slash || !path_has_extension(rel, ".md"))
+        return;
+    char *code = xstrndup(rel, (size_t)(slash - rel));
+    int lang = config_language_index(w->site->cfg, code);
+    if (lang >= 0)
+        w->pages[index] = read_page(code, lang, slash + 1, &w->diags);
+    free(code);
+}
+
+/* Adds one file of content/ (its page p already read, or NULL). */
+static void add_content_file(site_t *site, const site_options *opts, const char *rel,
+                             int64_t mtime, page_t *p, diags_t *d)
 {
     const char *slash = strchr(rel, '/');
     char *src = xasprintf(CONTENT_DIR "/%s", rel);
-    int64_t mtime = fs_mtime(src);
     if (mtime > site->newest_mtime)
         site->newest_mtime = mtime;
     if (!slash) {
@@ -215,7 +242,6 @@ static void read_content_file(site_t *site, const site_options *opts, const char
         diag_error(d, src, 0, 0, "unknown language folder '%s' (site.lua lists the languages)",
                    code);
     } else if (path_has_extension(rel, ".md")) {
-        page_t *p = read_page(code, lang, slash + 1, d);
         if (p && p->draft && !opts->drafts)
             page_free(p);
         else if (p)
@@ -234,8 +260,24 @@ static int load_content(site_t *site, const site_options *opts, diags_t *d)
         diag_error(d, CONTENT_DIR, 0, 0, "cannot read the content folder: %s", strerror(errno));
         return -1;
     }
+    size_t jobs = opts->jobs ? opts->jobs : 1;
+    page_t **pages = xcalloc(files.len ? files.len : 1, sizeof *pages);
+    int64_t *mtimes = xcalloc(files.len ? files.len : 1, sizeof *mtimes);
+    load_worker *workers = xcalloc(jobs, sizeof *workers);
+    void **ptrs = xcalloc(jobs, sizeof *ptrs);
+    for (size_t t = 0; t < jobs; t++) {
+        workers[t] = (load_worker){site, &files, pages, mtimes, DIAGS_INIT};
+        ptrs[t] = &workers[t];
+    }
+    pool_run(files.len, jobs, ptrs, load_task);
+    for (size_t t = 0; t < jobs; t++)
+        diag_merge(d, &workers[t].diags);
     for (size_t i = 0; i < files.len; i++)
-        read_content_file(site, opts, files.paths[i], d);
+        add_content_file(site, opts, files.paths[i], mtimes[i], pages[i], d);
+    free(workers);
+    free(ptrs);
+    free(pages);
+    free(mtimes);
     fs_list_free(&files);
     return 0;
 }
