@@ -60,6 +60,13 @@ asan: test-deps
 	@WAYMARK_BUILD=build/asan WAYMARK_BIN=$(CURDIR)/build/asan/waymark ASAN_OPTIONS=detect_leaks=1 \
 	  bash tests/run.sh --no-browser
 
+# The benchmark against Hugo (tests/bench/bench.sh): a script, not a test.
+bench: all
+	@bash tests/bench/bench.sh 1000 10000
+
+bench-large: all
+	@bash tests/bench/bench.sh 1000 10000 100000
+
 golden: all
 	@bash tests/e2e/golden.sh --update
 

@@ -260,7 +260,8 @@ static bool deflate_whole(const void *data, size_t len, unsigned char **packed, 
         *packed = NULL;
         return false;
     }
-    *packed = out;
+    /* Kept until the writer gets to it: only the bytes used, not the bound. */
+    *packed = xrealloc(out, *packed_len ? *packed_len : 1);
     return true;
 }
 

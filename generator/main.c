@@ -409,7 +409,7 @@ static int build_site(const build_options *o, diags_t *d)
     char *css = NULL, *zip_path = NULL;
     output_t *out = NULL;
     render_stats stats = {0};
-    site_options site_opts = {.drafts = o->drafts};
+    site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs};
 
     /* load */
     progress_stage("load", 0);

@@ -33,6 +33,10 @@ typedef struct page {
     const char *body;    /* into source */
     size_t body_len;
     int body_line;
+    /* Markdown pages do not keep their file between load and the markdown
+     * stage (memory: the whole site's text); that stage reads it again. */
+    bool body_deferred;  /* source is NULL until the markdown stage */
+    size_t body_offset, source_len;
 
     /* from the markdown stage (owned) */
     char *html;          /* content HTML, safe */

@@ -171,9 +171,13 @@ static page_t *read_page(const char *lang_code, int lang, const char *rel, diags
         return NULL;
     }
     p->front = fm.root;
-    p->body = fm.body;
     p->body_len = fm.body_len;
     p->body_line = fm.body_line;
+    p->body_offset = (size_t)(fm.body - p->source);
+    p->source_len = len;
+    p->body_deferred = true;
+    free(p->source);
+    p->source = NULL;
     read_front_matter(p, d);
     place_page(p, lang_code, rel, d);
     if (!p->title) {
@@ -193,12 +197,39 @@ static void add_resource(site_t *site, const char *src_rel)
         xasprintf(CONTENT_DIR "/%s", src_rel), xstrdup(src_rel)};
 }
 
-static void read_content_file(site_t *site, const site_options *opts, const char *rel,
-                              diags_t *d)
+/* Files the load workers read: each fills its own slot, so the site is
+ * the same whatever the number of threads. */
+typedef struct {
+    const site_t *site;
+    const fs_list_t *files;
+    page_t **pages;   /* one slot per file; NULL unless a page was read */
+    int64_t *mtimes;  /* one per file */
+    diags_t diags;
+} load_worker;
+
+static void load_task(void *worker, size_t index)
+{
+    load_worker *w = worker;
+    const char *rel = w->files->paths[index];
+    char *src = xasprintf(CONTENT_DIR "/%s", rel);
+    w->mtimes[index] = fs_mtime(src);
+    free(src);
+    const char *slash = strchr(rel, '/');
+    if (!slash || !path_has_extension(rel, ".md"))
+        return;
+    char *code = xstrndup(rel, (size_t)(slash - rel));
+    int lang = config_language_index(w->site->cfg, code);
+    if (lang >= 0)
+        w->pages[index] = read_page(code, lang, slash + 1, &w->diags);
+    free(code);
+}
+
+/* Adds one file of content/ (its page p already read, or NULL). */
+static void add_content_file(site_t *site, const site_options *opts, const char *rel,
+                             int64_t mtime, page_t *p, diags_t *d)
 {
     const char *slash = strchr(rel, '/');
     char *src = xasprintf(CONTENT_DIR "/%s", rel);
-    int64_t mtime = fs_mtime(src);
     if (mtime > site->newest_mtime)
         site->newest_mtime = mtime;
     if (!slash) {
@@ -212,7 +243,6 @@ static void read_content_file(site_t *site, const site_options *opts, const char
         diag_error(d, src, 0, 0, "unknown language folder '%s' (site.lua lists the languages)",
                    code);
     } else if (path_has_extension(rel, ".md")) {
-        page_t *p = read_page(code, lang, slash + 1, d);
         if (p && p->draft && !opts->drafts)
             page_free(p);
         else if (p)
@@ -231,8 +261,24 @@ static int load_content(site_t *site, const site_options *opts, diags_t *d)
         diag_error(d, CONTENT_DIR, 0, 0, "cannot read the content folder: %s", strerror(errno));
         return -1;
     }
+    size_t jobs = opts->jobs ? opts->jobs : 1;
+    page_t **pages = xcalloc(files.len ? files.len : 1, sizeof *pages);
+    int64_t *mtimes = xcalloc(files.len ? files.len : 1, sizeof *mtimes);
+    load_worker *workers = xcalloc(jobs, sizeof *workers);
+    void **ptrs = xcalloc(jobs, sizeof *ptrs);
+    for (size_t t = 0; t < jobs; t++) {
+        workers[t] = (load_worker){site, &files, pages, mtimes, DIAGS_INIT};
+        ptrs[t] = &workers[t];
+    }
+    pool_run(files.len, jobs, ptrs, load_task);
+    for (size_t t = 0; t < jobs; t++)
+        diag_merge(d, &workers[t].diags);
     for (size_t i = 0; i < files.len; i++)
-        read_content_file(site, opts, files.paths[i], d);
+        add_content_file(site, opts, files.paths[i], mtimes[i], pages[i], d);
+    free(workers);
+    free(ptrs);
+    free(pages);
+    free(mtimes);
     fs_list_free(&files);
     return 0;
 }
@@ -286,6 +332,16 @@ static void add_generated_pages(site_t *site)
     add_page(site, site->root);
 }
 
+/* The page written at out_path, or NULL: site->pages is sorted by out_path. */
+static page_t *page_at_output(const site_t *site, const char *out_path)
+{
+    page_t probe = {.out_path = (char *)out_path};
+    page_t *probe_ptr = &probe;
+    page_t **found = bsearch(&probe_ptr, site->pages, site->npages, sizeof *site->pages,
+                             compare_out_path);
+    return found ? *found : NULL;
+}
+
 static void report_duplicates(site_t *site, diags_t *d)
 {
     qsort(site->pages, site->npages, sizeof *site->pages, compare_out_path);
@@ -296,11 +352,12 @@ static void report_duplicates(site_t *site, diags_t *d)
                        "writes %s, as %s does too", b->out_path,
                        a->src_path ? a->src_path : "a generated page");
     }
-    for (size_t i = 0; i < site->nresources; i++)
-        for (size_t j = 0; j < site->npages; j++)
-            if (!strcmp(site->resources[i].out_path, site->pages[j]->out_path))
-                diag_error(d, site->resources[i].src_path, 0, 0, "would overwrite the page %s",
-                           site->pages[j]->out_path);
+    for (size_t i = 0; i < site->nresources; i++) {
+        page_t *p = page_at_output(site, site->resources[i].out_path);
+        if (p)
+            diag_error(d, site->resources[i].src_path, 0, 0, "would overwrite the page %s",
+                       p->out_path);
+    }
 }
 
 /* The nearest section above key in the same language, or the home. */
@@ -447,16 +504,6 @@ static page_t *page_for_source(const site_t *site, int lang, const char *lang_re
     return p;
 }
 
-/* The page written at out_path, or NULL: site->pages is sorted by out_path. */
-static page_t *page_at_output(const site_t *site, const char *out_path)
-{
-    page_t probe = {.out_path = (char *)out_path};
-    page_t *probe_ptr = &probe;
-    page_t **found = bsearch(&probe_ptr, site->pages, site->npages, sizeof *site->pages,
-                             compare_out_path);
-    return found ? *found : NULL;
-}
-
 /* A link ending in '/' is a page's address, written as Hugo users write
  * them: relative to the linking page's own address (its folder), as a
  * browser reads it. "../post-12/" from en/posts/post-1/index.html is the
@@ -562,10 +609,31 @@ static char *resolve_for_page(void *ctx, const char *url, const char **why)
     return url_out;
 }
 
+/* The page's file, read again: load kept only its front matter. */
+static bool read_body_again(page_t *p, diags_t *d)
+{
+    size_t len;
+    p->body_deferred = false;
+    if (fs_read_file(p->src_path, &p->source, &len) < 0) {
+        diag_error(d, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+        return false;
+    }
+    if (len != p->source_len) {
+        diag_error(d, p->src_path, 0, 0, "file changed during the build; build again");
+        free(p->source);
+        p->source = NULL;
+        return false;
+    }
+    p->body = p->source + p->body_offset;
+    return true;
+}
+
 static void convert_page(void *worker, size_t index)
 {
     markdown_worker *w = worker;
     page_t *p = w->site->pages[index];
+    if (p->body_deferred && !read_body_again(p, &w->diags))
+        return;
     if (!p->source)
         return;
     link_context lc = {w->site, p};

@@ -18,6 +18,7 @@
 
 typedef struct {
     bool drafts; /* include pages with draft: true */
+    size_t jobs; /* threads that read the pages (0: 1) */
 } site_options;
 
 typedef struct {

@@ -155,15 +155,33 @@ static char_class classify(int32_t c)
     return CH_WORD;
 }
 
+/* classify() for ASCII, without the range tests: most text is ASCII, and
+ * this runs over every page's text. */
+static char_class classify_ascii(unsigned char c)
+{
+    if (c == '\'' || c == '-')
+        return CH_JOINER;
+    if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+        return CH_WORD;
+    return CH_SEPARATOR;
+}
+
 size_t utf8_count_words(const char *s, size_t len)
 {
     size_t words = 0, i = 0;
     bool in_word = false;
     while (i < len) {
-        size_t width;
-        int32_t c = utf8_decode(s + i, len - i, &width);
-        i += width;
-        switch (classify(c)) {
+        unsigned char b = (unsigned char)s[i];
+        char_class cls;
+        if (b < 0x80) {
+            cls = classify_ascii(b);
+            i++;
+        } else {
+            size_t width;
+            cls = classify(utf8_decode(s + i, len - i, &width));
+            i += width;
+        }
+        switch (cls) {
         case CH_WORD:
             if (!in_word)
                 words++;
