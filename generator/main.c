@@ -15,6 +15,7 @@
 
 #include "bundle.h"
 #include "catalog.h"
+#include "commands.h"
 #include "config.h"
 #include "diag.h"
 #include "fs.h"
@@ -23,6 +24,7 @@
 #include "path.h"
 #include "pool.h"
 #include "render.h"
+#include "signing.h"
 #include "site.h"
 #include "style.h"
 #include "xalloc.h"
@@ -43,13 +45,22 @@ typedef struct {
     bool write;           /* build (true) or check (false) */
     bool drafts, quiet, bundle;
     size_t jobs;
+    /* bundles, signing and checks (README "Signed bundles") */
+    const char *sign_key; /* secret key file for --sign; NULL: not signed */
+    minisign_secret_key key; /* read from sign_key before the build starts */
+    bool precompress;     /* --precompress: .gz siblings */
+    bool strict;          /* --strict: budget warnings are errors */
+    bool external;        /* check --external: list external links */
 } build_options;
 
 /* --- help ----------------------------------------------------------------- */
 
 static const char USAGE[] =
     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
-    "       waymark check [SITE_DIR] [--drafts]\n"
+    "                     [--sign KEY] [--precompress] [--strict]\n"
+    "       waymark check [SITE_DIR] [--drafts] [--strict] [--external]\n"
+    "       waymark keygen -o KEY [--force]\n"
+    "       waymark verify BUNDLE.zip [-p KEY.pub] [--extract DIR]\n"
     "       waymark help [COMMAND]\n"
     "       waymark --version\n";
 
@@ -58,6 +69,7 @@ static const struct {
 } COMMAND_HELP[] = {
     {"build",
      "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
+     "                     [--sign KEY] [--precompress] [--strict]\n"
      "\n"
      "Builds the site in SITE_DIR (default: .) into OUT_DIR/site (default OUT_DIR:\n"
      "SITE_DIR/out) and bundles it as OUT_DIR/<name>.zip with OUT_DIR/SHA256SUMS.\n"
@@ -69,13 +81,23 @@ static const struct {
      "  --jobs N        render on N threads (default: all cores); output is the same\n"
      "  --no-bundle     write the site folder only\n"
      "  --quiet         print errors only, no summary\n"
+     "  --sign KEY      sign the zip with a minisign secret key: OUT_DIR/<name>.zip.minisig\n"
+     "  --precompress   write a deterministic .gz beside every .html .css .xml .json .csv\n"
+     "  --strict        pages over the site.lua budget are errors, not warnings\n"
      "\n"
+     "Also writes OUT_DIR/deploy/: an nginx server block, a torrc fragment and a\n"
+     "README.txt for serving the unpacked bundle as an onion service.\n"
      "Zip timestamps come from SOURCE_DATE_EPOCH, else from the newest source file.\n"},
     {"check",
-     "usage: waymark check [SITE_DIR] [--drafts]\n"
+     "usage: waymark check [SITE_DIR] [--drafts] [--strict] [--external]\n"
      "\n"
      "Does everything build does except writing: reads, renders and checks every\n"
-     "page, and reports every problem. Exit status 1 when there are errors.\n"},
+     "page, and reports every problem. Exit status 1 when there are errors.\n"
+     "\n"
+     "  --strict        pages over the site.lua budget are errors, not warnings\n"
+     "  --external      list every link to another site, with where it is (never fetched)\n"},
+    {"keygen", CMD_KEYGEN_HELP},
+    {"verify", CMD_VERIFY_HELP},
     {"help", "usage: waymark help [COMMAND]\n\nShows the help of a command.\n"},
 };
 
@@ -86,6 +108,8 @@ static int print_help(const char *command)
                "Commands:\n"
                "  build   build the site and its zip bundle\n"
                "  check   check the site without writing anything\n"
+               "  keygen  make a key pair for signing bundles\n"
+               "  verify  check a bundle's signature and contents, and unpack it\n"
                "  help    show a command's help\n\n"
                "See waymark(1) and README.md.\n",
                WAYMARK_VERSION, USAGE);
@@ -139,6 +163,16 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
             o->quiet = true;
         } else if (!strcmp(a, "--no-bundle") && write) {
             o->bundle = false;
+        } else if (!strcmp(a, "--sign") && write) {
+            if (++i == argc)
+                return usage_error("%s needs a secret key file", a);
+            o->sign_key = argv[i];
+        } else if (!strcmp(a, "--precompress") && write) {
+            o->precompress = true;
+        } else if (!strcmp(a, "--strict")) {
+            o->strict = true;
+        } else if (!strcmp(a, "--external") && !write) {
+            o->external = true;
         } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
             char *end;
             long n = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
@@ -157,6 +191,16 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
     }
     if (!fs_is_dir(o->site_dir))
         return usage_error("'%s' is not a folder", o->site_dir);
+    if (o->sign_key && !o->bundle)
+        return usage_error("%s", "--sign needs the bundle: drop --no-bundle");
+    if (o->sign_key) {
+        diags_t kd = DIAGS_INIT;
+        int krc = signing_read_secret_key(o->sign_key, &o->key, &kd);
+        diag_print(&kd, stderr);
+        diag_free(&kd);
+        if (krc < 0)
+            return usage_error("cannot use the secret key '%s'", o->sign_key);
+    }
     /* The build runs inside the site folder, so the output folder is made
      * absolute first; messages show it as the user gave it. */
     char *given = out ? xstrdup(out) : path_join(o->site_dir, "out");
@@ -349,6 +393,23 @@ static void write_assets(const char *staging, const site_t *site, const theme_pa
     }
 }
 
+/* With --sign, writes <zip>.minisig; without, removes an old one, which
+ * could only fail to match the new zip. */
+static int sign_zip(const build_options *o, const config_t *cfg, const char *zip_path,
+                    int64_t stamp, diags_t *d)
+{
+    if (!o->sign_key) {
+        char *old = xasprintf("%s.minisig", zip_path);
+        unlink(old);
+        free(old);
+        return 0;
+    }
+    char *version = signing_version(cfg->version, stamp);
+    int rc = signing_sign_bundle(zip_path, &o->key, cfg->name, version, d);
+    free(version);
+    return rc;
+}
+
 /* Bundles the staged site, then moves it into place. */
 static int publish(const build_options *o, const config_t *cfg, const char *staging,
                    int64_t stamp, char **zip_path, diags_t *d)
@@ -362,6 +423,7 @@ static int publish(const build_options *o, const config_t *cfg, const char *stag
         rc = bundle_write(staging, *zip_path, sums, stamp, d);
         free(sums);
         free(zip_name);
+        rc = rc == 0 ? sign_zip(o, cfg, *zip_path, stamp, d) : rc;
     }
     if (rc == 0)
         rc = output_commit(staging, site_dir, d);
@@ -475,5 +537,9 @@ int main(int argc, char **argv)
         return run_build(argc - 2, argv + 2, true);
     if (!strcmp(cmd, "check"))
         return run_build(argc - 2, argv + 2, false);
+    if (!strcmp(cmd, "keygen"))
+        return cmd_keygen(argc - 2, argv + 2);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }
