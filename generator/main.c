@@ -17,12 +17,14 @@
 #include "catalog.h"
 #include "commands.h"
 #include "config.h"
+#include "deploy.h"
 #include "diag.h"
 #include "fs.h"
 #include "markdown.h"
 #include "output.h"
 #include "path.h"
 #include "pool.h"
+#include "precompress.h"
 #include "render.h"
 #include "signing.h"
 #include "site.h"
@@ -427,6 +429,8 @@ static int publish(const build_options *o, const config_t *cfg, const char *stag
     }
     if (rc == 0)
         rc = output_commit(staging, site_dir, d);
+    if (rc == 0)
+        rc = deploy_write(cfg, fs_is_dir("surveys"), o->out_dir, d);
     free(site_dir);
     return rc;
 }
@@ -471,6 +475,8 @@ static int build_site(const build_options *o, diags_t *d)
     render_site(&site, &ro, &stats, d);
     if (staging)
         write_assets(staging, &site, &themes, css, d);
+    if (staging && o->precompress && !d->errors)
+        precompress_tree(staging, d);
     /* bundle and publish */
     if (staging && !d->errors && publish(o, &cfg, staging, stamp, &zip_path, d) == 0) {
         free(staging);
