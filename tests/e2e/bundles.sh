@@ -157,3 +157,110 @@ expect_status "verify --extract: a bad bundle unpacks nothing" 1 'nothing was un
 [ "$(tree_sum "$TMP/www")" = "$before" ] && [ "$(ls -A "$TMP/www")" = site ] \
   && pass "verify --extract: the old folder is untouched and no staging folder is left" \
   || fail "verify --extract: the old folder is untouched and no staging folder is left" "$(ls -A "$TMP/www")"
+
+# --- the deploy kit, served by nginx on loopback --------------------------------------
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }
+ng=$TMP/nginx; mkdir -p "$ng"
+port=$(free_port); serve_port=$(free_port)
+dsite=$TMP/deploy-site
+copy_site "$REPO" "$dsite"
+mkdir -p "$dsite/surveys" && echo 'id: s' > "$dsite/surveys/s.yaml"
+sed -i '$d' "$dsite/site.lua"   # drop the closing brace, then add the deploy settings
+cat >> "$dsite/site.lua" <<LUA
+  deploy = { root = "$ng/www", listen = "127.0.0.1:$port", serve = "127.0.0.1:$serve_port" },
+  onion_location = "http://exampleexampleexampleexampleexampleexampleexample234.onion/",
+}
+LUA
+if "$WAYMARK" build "$dsite" -o "$ng/out" --quiet --precompress --sign "$keys/site.key"; then
+  pass "deploy: the site builds with deploy settings and --precompress"
+else
+  fail "deploy: the site builds with deploy settings and --precompress" "exit $?"
+fi
+kit=$ng/out/deploy
+[ -f "$kit/nginx-server.conf" ] && [ -f "$kit/torrc" ] && [ -f "$kit/README.txt" ] && [ ! -e "$ng/out/site/deploy" ] \
+  && pass "deploy: out/deploy has the server block, torrc and README (not inside out/site)" \
+  || fail "deploy: out/deploy has the server block, torrc and README (not inside out/site)" "$(ls "$ng/out" "$kit")"
+grep -qx "HiddenServicePort 80 127.0.0.1:$port" "$kit/torrc" && grep -q '^HiddenServiceDir /var/lib/tor/waymark/$' "$kit/torrc" \
+  && pass "deploy: torrc points the onion service at nginx's port" || fail "deploy: torrc points the onion service at nginx's port" "$(cat "$kit/torrc")"
+grep -q 'Onion-Location "http://example.*\.onion$request_uri"' "$kit/nginx-clearnet-mirror.conf" \
+  && pass "deploy: onion_location gives the clearnet mirror an Onion-Location header" \
+  || fail "deploy: onion_location gives the clearnet mirror an Onion-Location header" "$(cat "$kit/nginx-clearnet-mirror.conf" 2>&1 | head -3)"
+"$WAYMARK" verify "$ng/out/waymark.zip" -p "$keys/site.key.pub" --extract "$ng/www" -q \
+  && pass "deploy: the signed bundle is verified and unpacked into deploy.root" || fail "deploy: the signed bundle is verified and unpacked into deploy.root" "exit $?"
+
+cat > "$ng/nginx.conf" <<CONF
+pid $ng/nginx.pid;
+error_log $ng/error.log;
+events {}
+http {
+    client_body_temp_path $ng/tmp-body;
+    proxy_temp_path $ng/tmp-proxy;
+    fastcgi_temp_path $ng/tmp-fastcgi;
+    uwsgi_temp_path $ng/tmp-uwsgi;
+    scgi_temp_path $ng/tmp-scgi;
+    include $kit/nginx-server.conf;
+}
+CONF
+expect_status "deploy: nginx -t accepts the server block" 0 'syntax is ok' nginx -t -c "$ng/nginx.conf" -p "$ng" -g 'daemon off; master_process off;'
+
+# A stand-in for `waymark serve`: answers a POST with what it was sent.
+python3 - "$serve_port" >"$ng/backend.log" 2>&1 <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        reply = ("path=%s xff=%r body=%s" % (self.path, self.headers.get("X-Forwarded-For"), body.decode())).encode()
+        self.send_response(200); self.send_header("Content-Type", "text/plain"); self.end_headers()
+        self.wfile.write(reply)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+backend=$!
+nginx -c "$ng/nginx.conf" -p "$ng" -g 'daemon off; master_process off;' 2>>"$ng/error.log" &
+nginx_pid=$!
+if wait_port "$port"; then
+  base=http://127.0.0.1:$port
+  h=$(curl -s -D - -o "$ng/about.html" "$base/en/about/")
+  header() { echo "$h" | tr -d '\r' | sed -n "s/^$1: //Ip" | head -1; }
+  meta_csp=$(sed -n 's/.*http-equiv="Content-Security-Policy" content="\([^"]*\)".*/\1/p' "$ng/about.html" | sed "s/&#39;/'/g")
+  [ "$(echo "$h" | head -1 | tr -d '\r')" = "HTTP/1.1 200 OK" ] && grep -q '<h1' "$ng/about.html" \
+    && pass "nginx: serves a page of the unpacked bundle" || fail "nginx: serves a page of the unpacked bundle" "$(echo "$h" | head -1)"
+  [ -n "$meta_csp" ] && [ "$(header Content-Security-Policy)" = "$meta_csp" ] \
+    && pass "nginx: the CSP header equals the page's meta tag" || fail "nginx: the CSP header equals the page's meta tag" "header '$(header Content-Security-Policy)' meta '$meta_csp'"
+  [ "$(header Referrer-Policy)" = no-referrer ] && [ "$(header X-Content-Type-Options)" = nosniff ] \
+    && [ "$(header X-Frame-Options)" = DENY ] && [[ $(header Permissions-Policy) == *"camera=()"* ]] \
+    && pass "nginx: Referrer-Policy, X-Content-Type-Options, X-Frame-Options, Permissions-Policy" \
+    || fail "nginx: Referrer-Policy, X-Content-Type-Options, X-Frame-Options, Permissions-Policy" "$(echo "$h" | tr '\r\n' '  ')"
+  [ "$(header Server)" = nginx ] && [ "$(header Content-Type)" = "text/html; charset=utf-8" ] && [ "$(header Cache-Control)" = no-cache ] \
+    && pass "nginx: no version in Server, text/html; charset=utf-8, pages revalidated" \
+    || fail "nginx: no version in Server, text/html; charset=utf-8, pages revalidated" "$(header Server) / $(header Content-Type) / $(header Cache-Control)"
+  css=$(curl -s -D - -o /dev/null "$base/style.css" | tr -d '\r')
+  echo "$css" | grep -qi '^Content-Type: text/css; charset=utf-8' && echo "$css" | grep -qi '^Cache-Control: max-age=3600' \
+    && pass "nginx: the stylesheet as text/css, cached for an hour" || fail "nginx: the stylesheet as text/css, cached for an hour" "$css"
+  gz=$(curl -s -D - -o "$ng/gz" -H 'Accept-Encoding: gzip' "$base/en/about/" | tr -d '\r')
+  echo "$gz" | grep -qi '^Content-Encoding: gzip' && cmp -s "$ng/gz" "$ng/www/en/about/index.html.gz" \
+    && pass "nginx: gzip_static serves the precompressed .gz" || fail "nginx: gzip_static serves the precompressed .gz" "$(echo "$gz" | head -8 | tr '\n' ' ')"
+  r=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$base/en/about")
+  [ "$r" = "301 $base/en/about/" ] && pass "nginx: a folder without its slash is redirected (relative links keep working)" \
+    || fail "nginx: a folder without its slash is redirected (relative links keep working)" "$r"
+  r=$(curl -s -D - -o /dev/null "$base/fi/no/such/page/" | tr -d '\r')
+  echo "$r" | grep -q '^HTTP/1.1 302' && echo "$r" | grep -qx 'Location: /fi/404.html' && echo "$r" | grep -q '^X-Frame-Options: DENY' \
+    && curl -s "$base/fi/404.html" | grep -q "<html lang=\"fi\"" \
+    && pass "nginx: a missing page leads to its language's 404 page, with the headers" \
+    || fail "nginx: a missing page leads to its language's 404 page, with the headers" "$(echo "$r" | head -5 | tr '\n' ' ')"
+  r=$(curl -s -X POST --data 'q1=2' -H 'X-Forwarded-For: 203.0.113.9' "$base/submit")
+  [ "$r" = "path=/submit xff='' body=q1=2" ] || [ "$r" = "path=/submit xff=None body=q1=2" ] \
+    && pass "nginx: the survey endpoint reaches waymark serve, without the client's address" \
+    || fail "nginx: the survey endpoint reaches waymark serve, without the client's address" "$r"
+  [ ! -s "$ng/access.log" ] && ! ls "$ng"/logs/access.log >/dev/null 2>&1 \
+    && pass "nginx: no access log" || fail "nginx: no access log" "$(ls "$ng" "$ng/logs" 2>&1)"
+else
+  fail "nginx: starts on loopback" "$(tail -5 "$ng/error.log")"
+fi
+kill "$nginx_pid" "$backend" 2>/dev/null
+wait "$nginx_pid" "$backend" 2>/dev/null
+grep -q 'location /submit' "$kit/nginx-server.conf" && ! grep -q 'location /submit' "$out/deploy/nginx-server.conf" \
+  && pass "deploy: the survey endpoint is proxied only when the site has surveys/" \
+  || fail "deploy: the survey endpoint is proxied only when the site has surveys/" "$(grep -c submit "$out/deploy/nginx-server.conf")"
