@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "bundle.h"
 #include "catalog.h"
 #include "commands.h"
@@ -20,6 +21,7 @@
 #include "deploy.h"
 #include "diag.h"
 #include "fs.h"
+#include "linkcheck.h"
 #include "markdown.h"
 #include "output.h"
 #include "path.h"
@@ -349,7 +351,7 @@ static double seconds_since(const struct timespec *start)
 }
 
 static void print_summary(const build_options *o, const config_t *cfg, const render_stats *st,
-                          const char *zip_path, double secs)
+                          const char *zip_path, double secs, const char *weights)
 {
     printf("waymark: %s %zu pages (", o->write ? "built" : "checked", st->pages);
     for (size_t l = 0; l < cfg->nlanguages; l++)
@@ -369,6 +371,7 @@ static void print_summary(const build_options *o, const config_t *cfg, const ren
         }
     }
     printf(", in %.2f s\n", secs);
+    fputs(weights, stdout);
 }
 
 /* Writes what is not a page: the stylesheet, the theme's static files and
@@ -412,6 +415,29 @@ static int sign_zip(const build_options *o, const config_t *cfg, const char *zip
     return rc;
 }
 
+/* Every link of every page leads to a written file and id. The files
+ * besides pages and content files: the stylesheet and the themes' static/. */
+static void check_links(linkcheck_t *links, const theme_path *themes, diags_t *d)
+{
+    fs_list_t others = {0};
+    xgrow((void **)&others.paths, &others.cap, 1, sizeof *others.paths);
+    others.paths[others.len++] = xstrdup(STYLESHEET);
+    for (size_t i = 0; i < themes->len; i++) {
+        char *dir = path_join(themes->dirs[i], "static");
+        fs_list_t files;
+        if (fs_is_dir(dir) && fs_list_files(dir, &files) == 0) {
+            for (size_t k = 0; k < files.len; k++) {
+                xgrow((void **)&others.paths, &others.cap, others.len + 1, sizeof *others.paths);
+                others.paths[others.len++] = xstrdup(files.paths[k]);
+            }
+            fs_list_free(&files);
+        }
+        free(dir);
+    }
+    linkcheck_run(links, (const char *const *)others.paths, others.len, d);
+    fs_list_free(&others);
+}
+
 /* Bundles the staged site, then moves it into place. */
 static int publish(const build_options *o, const config_t *cfg, const char *staging,
                    int64_t stamp, char **zip_path, diags_t *d)
@@ -445,6 +471,7 @@ static int build_site(const build_options *o, diags_t *d)
     catalog_t **catalogs = NULL;
     char *css = NULL, *staging = NULL, *zip_path = NULL;
     render_stats stats = {0};
+    linkcheck_t *links = NULL;
     site_options site_opts = {.drafts = o->drafts};
 
     /* load */
@@ -469,10 +496,19 @@ static int build_site(const build_options *o, diags_t *d)
         if (!staging)
             goto done;
     }
+    links = linkcheck_new(&site);
     render_options ro = {staging, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs, STYLESHEET,
-                         o->jobs};
-    render_site(&site, &ro, &stats, d);
+                         o->jobs, links};
+    if (render_site(&site, &ro, &stats, d) == 0) {
+        check_links(links, &themes, d);
+        budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
+    }
+    if (o->external && !d->errors) {
+        char *list = linkcheck_external(links);
+        fputs(list, stdout);
+        free(list);
+    }
     if (staging)
         write_assets(staging, &site, &themes, css, d);
     if (staging && o->precompress && !d->errors)
@@ -482,14 +518,18 @@ static int build_site(const build_options *o, diags_t *d)
         free(staging);
         staging = NULL;
     }
-    if (!d->errors && !o->quiet)
-        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start));
+    if (!d->errors && !o->quiet) {
+        char *weights = budget_summary(&site, stats.page_bytes, strlen(css));
+        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start), weights);
+        free(weights);
+    }
 done:
     if (staging) {
         output_abort(staging);
         free(staging);
     }
     render_stats_free(&stats);
+    linkcheck_free(links);
     free(zip_path);
     free(css);
     if (catalogs)

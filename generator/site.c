@@ -526,6 +526,8 @@ static void convert_page(void *worker, size_t index)
     if (p->summary_text)
         free(out.summary);
     p->words = out.words;
+    p->links = out.links;
+    p->nlinks = out.nlinks;
     free(p->source);
     p->source = NULL;
     p->body = NULL;
