@@ -384,8 +384,9 @@ static void write_assets(const char *staging, const site_t *site, const theme_pa
         diag_error(d, STYLESHEET, 0, 0, "cannot write: %s", strerror(errno));
     free(css_path);
     for (size_t i = 0; i < site->nresources; i++) {
-        char *to = path_join(staging, site->resources[i].out_path);
-        if (fs_copy_file(site->resources[i].src_path, to) < 0)
+        const site_resource *r = &site->resources[i];
+        char *to = path_join(staging, r->out_path);
+        if (r->data ? fs_write_file(to, r->data, r->len) < 0 : fs_copy_file(r->src_path, to) < 0)
             diag_error(d, site->resources[i].src_path, 0, 0, "cannot copy: %s", strerror(errno));
         free(to);
     }

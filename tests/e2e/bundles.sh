@@ -218,6 +218,7 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 backend=$!
+wait_port "$serve_port"
 nginx -c "$ng/nginx.conf" -p "$ng" -g 'daemon off; master_process off;' 2>>"$ng/error.log" &
 nginx_pid=$!
 if wait_port "$port"; then
@@ -264,3 +265,84 @@ wait "$nginx_pid" "$backend" 2>/dev/null
 grep -q 'location /submit' "$kit/nginx-server.conf" && ! grep -q 'location /submit' "$out/deploy/nginx-server.conf" \
   && pass "deploy: the survey endpoint is proxied only when the site has surveys/" \
   || fail "deploy: the survey endpoint is proxied only when the site has surveys/" "$(grep -c submit "$out/deploy/nginx-server.conf")"
+
+# --- images: metadata removed, content-hashed names ------------------------------------
+
+isite=$TMP/img-site
+copy_site "$REPO/tests/sites/basic" "$isite"
+mkdir -p "$isite/content/en/img"
+# A 1x1 JPEG (JFIF + image data only), then the same with GPS, a comment, an
+# artist and XMP added by exiftool: stripping must give back the first, byte for byte.
+echo "FFD8FFE000104A46494600010101004800480000FFDB004300030202020202030202020303030304060404040404080606050609080A0A090809090A0C0F0C0A0B0E0B09090D110D0E0F101011100A0C12131210130F101010FFC9000B080001000101011100FFCC000600101005FFDA0008010100003F00D2CF20FFD9" \
+  | xxd -r -p > "$TMP/clean.jpg"
+cp "$TMP/clean.jpg" "$isite/content/en/img/photo.jpg"
+exiftool -q -overwrite_original -GPSLatitude=60.1699 -GPSLatitudeRef=N -GPSLongitude=24.9384 -GPSLongitudeRef=E \
+  -Comment="taken at home by Jane" -Artist="Jane Doe" -XMP-dc:Creator="Jane" "$isite/content/en/img/photo.jpg"
+python3 - "$isite/content/en/img/chart.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+raw = b"".join(b"\0" + b"\x33\x66\x99" * 2 for _ in range(2))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)) \
+    + chunk(b"tEXt", b"Author\0Jane Doe") + chunk(b"tIME", bytes(7)) + chunk(b"gAMA", struct.pack(">I", 45455)) \
+    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"iTXt", b"Comment\0\0\0\0\0made at Jane's home") + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+printf -- '---\ntitle: Pictures\n---\n\n![A lake](img/photo.jpg) and ![a chart](img/chart.png)\n' > "$isite/content/en/pictures.md"
+exiftool "$isite/content/en/img/photo.jpg" | grep -q 'GPS Position' && exiftool "$isite/content/en/img/chart.png" | grep -q 'Author' \
+  && pass "images: the test photo carries GPS, a comment and an author" || fail "images: the test photo carries GPS, a comment and an author" "exiftool did not write them"
+if "$WAYMARK" build "$isite" --quiet 2>"$TMP/img.err"; then
+  jpg=$(ls "$isite"/out/site/en/img/photo.*.jpg 2>/dev/null); png=$(ls "$isite"/out/site/en/img/chart.*.png 2>/dev/null)
+  [[ $(basename "$jpg") =~ ^photo\.[0-9a-f]{8}\.jpg$ ]] && [[ $(basename "$png") =~ ^chart\.[0-9a-f]{8}\.png$ ]] \
+    && [ ! -e "$isite/out/site/en/img/photo.jpg" ] \
+    && pass "images: copied under content-hashed names" || fail "images: copied under content-hashed names" "$(ls "$isite/out/site/en/img")"
+  grep -q "src=\"../img/$(basename "$jpg")\"" "$isite/out/site/en/pictures/index.html" \
+    && pass "images: the page links the hashed name" || fail "images: the page links the hashed name" "$(grep -o '<img[^>]*>' "$isite/out/site/en/pictures/index.html")"
+  meta=$(exiftool -a -G1 "$jpg" "$png" | grep -iE 'gps|comment|artist|creator|author|xmp|exif|time stamp|modif' | grep -viE 'file (modification|access|inode)|exiftool')
+  [ -z "$meta" ] && pass "images: exiftool finds no GPS, comment, author, EXIF or XMP left" || fail "images: exiftool finds no GPS, comment, author, EXIF or XMP left" "$meta"
+  cmp -s "$jpg" "$TMP/clean.jpg" && pass "images: the JPEG's image data is unchanged (same bytes as before exiftool)" \
+    || fail "images: the JPEG's image data is unchanged (same bytes as before exiftool)" "$(cmp "$jpg" "$TMP/clean.jpg")"
+  chunks=$(python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read(); i = 8; out = []
+while i < len(d):
+    n = struct.unpack(">I", d[i:i+4])[0]; out.append(d[i+4:i+8].decode()); i += 12 + n
+print(" ".join(out))' "$png")
+  [ "$chunks" = "IHDR gAMA IDAT IEND" ] && pass "images: the PNG keeps IHDR gAMA IDAT IEND only" || fail "images: the PNG keeps IHDR gAMA IDAT IEND only" "$chunks"
+else
+  fail "images: the site with photos builds" "exit $?"
+fi
+head -c 60 "$TMP/clean.jpg" > "$isite/content/en/img/cut.jpg"
+expect_status "images: a damaged JPEG is an error (it could hide metadata)" 1 '^content/en/img/cut\.jpg: error: cannot remove the image.s metadata' \
+  "$WAYMARK" build "$isite" --quiet
+rm "$isite/content/en/img/cut.jpg"
+
+# --- link check, external links, page weight --------------------------------------------
+
+lsite=$TMP/link-site
+copy_site "$REPO/tests/sites/basic" "$lsite"
+printf -- '---\ntitle: Links\n---\n\nSee [who](about.md#who) and [the top](#links-here).\n\n## Links here\n\n[gone](#nowhere) and\n[also gone](about.md#nobody).\n\nOut: [a site](https://example.org/help) and <https://example.net/>.\n' > "$lsite/content/en/links.md"
+expect_status "link check: a missing #anchor is an error at its Markdown line" 1 \
+  "^content/en/links\.md:9:1: error: broken link '#nowhere': no id 'nowhere' in en/links/index\.html" \
+  "$WAYMARK" check "$lsite"
+expect_status "link check: a missing anchor in another page is an error at its line and column" 1 \
+  "^content/en/links\.md:10:1: error: broken link 'about\.md#nobody': no id 'nobody' in en/about/index\.html" \
+  "$WAYMARK" check "$lsite"
+out=$("$WAYMARK" check "$lsite" 2>&1)
+echo "$out" | grep -qE "(#who|#links-here)'" && fail "link check: existing anchors pass" "$out" || pass "link check: existing anchors pass"
+sed -i '/nowhere\|nobody/d' "$lsite/content/en/links.md"
+printf '<a href="../no-such-page/">x</a>\n' >> "$lsite/themes/plain/templates/page.html"
+expect_status "link check: a template's broken link names the template" 1 \
+  "^themes/plain/templates/page\.html: error: broken link '\.\./no-such-page/' \(on en/[a-z/]*index\.html\): no such file" \
+  "$WAYMARK" check "$lsite"
+sed -i '$d' "$lsite/themes/plain/templates/page.html"
+ext=$("$WAYMARK" check "$lsite" --external 2>/dev/null)
+echo "$ext" | grep -qx 'content/en/links\.md:[0-9]*:[0-9]*: https://example\.org/help' && echo "$ext" | grep -qx 'content/en/links\.md:[0-9]*:[0-9]*: https://example\.net/' \
+  && pass "check --external: lists external links with file:line:col" || fail "check --external: lists external links with file:line:col" "$ext"
+sed -i 's/^return {/return {\n  budget = { page_kb = 0.5 },/' "$lsite/site.lua"
+expect_status "budget: a page over budget.page_kb is a warning" 0 "warning: page weighs .* over the budget of 0.5 KB" "$WAYMARK" build "$lsite"
+expect_status "budget: --strict makes it an error" 1 "error: page weighs .* over the budget" "$WAYMARK" build "$lsite" --strict
+out=$("$WAYMARK" build "$site" -o "$TMP/summary" 2>&1)
+echo "$out" | grep -qE '^  heaviest pages: [a-z]+/[^ ]* [0-9.]+ KB' && echo "$out" | grep -qE '^  HTML per language: en [0-9.]+ KB, fi [0-9.]+ KB, es [0-9.]+ KB, ar [0-9.]+ KB$' \
+  && pass "build summary: heaviest pages and HTML per language" || fail "build summary: heaviest pages and HTML per language" "$out"
+css=$(wc -c < "$TMP/summary/site/style.css")
+[ "$css" -lt 12288 ] && pass "default theme: style.css is under 12 KB ($css bytes)" || fail "default theme: style.css is under 12 KB" "$css bytes"
