@@ -175,7 +175,7 @@ static void read_public_key(lua_State *L, config_t *cfg, diags_t *d)
     char *owned = NULL;
     size_t len = 0;
     if (!text && file) {
-        char *path = path_join(cfg->root, file);
+        char *path = file[0] == '/' ? xstrdup(file) : path_join(cfg->root, file);
         if (fs_read_file(path, &owned, &len) < 0)
             diag_error(d, SITE_LUA, 0, 0, "signing.public_key_file: cannot read %s", file);
         free(path);

@@ -350,12 +350,26 @@ static const char FREEZE_LUA[] =
     "end\n"
     "return freeze(...)\n";
 
+/* site.public_key and site.public_key_id: the signing key, read by
+ * config_load from signing.public_key or signing.public_key_file, for the
+ * page that publishes it. The table is at the top of the stack. */
+static void add_public_key(lua_State *L, const config_t *cfg)
+{
+    if (!cfg->public_key || !lua_istable(L, -1))
+        return;
+    lua_pushstring(L, cfg->public_key);
+    lua_setfield(L, -2, "public_key");
+    lua_pushstring(L, cfg->public_key_id);
+    lua_setfield(L, -2, "public_key_id");
+}
+
 static int load_site_table(render_worker *w, diags_t *d)
 {
     lua_State *L = w->L;
     char *err = NULL;
     if (sandbox_load(L, FREEZE_LUA, sizeof FREEZE_LUA - 1, "waymark/freeze.lua", &err) != 0 ||
         sandbox_run_file(L, "site.lua", "site.lua", &err) != 0 ||
+        (add_public_key(L, w->site->cfg), 0) ||
         sandbox_pcall(L, 1, 1, RENDER_BUDGET, &err) != 0) {
         diag_error(d, "site.lua", sandbox_error_line(err), 0, "%s", err);
         free(err);

@@ -171,6 +171,8 @@ sed -i '$d' "$dsite/site.lua"   # drop the closing brace, then add the deploy se
 cat >> "$dsite/site.lua" <<LUA
   deploy = { root = "$ng/www", listen = "127.0.0.1:$port", serve = "127.0.0.1:$serve_port" },
   onion_location = "http://exampleexampleexampleexampleexampleexampleexample234.onion/",
+  official_addresses = { "http://exampleexampleexampleexampleexampleexampleexample234.onion/" },
+  signing = { public_key_file = "$keys/site.key.pub" },
 }
 LUA
 if "$WAYMARK" build "$dsite" -o "$ng/out" --quiet --precompress --sign "$keys/site.key"; then
@@ -179,6 +181,11 @@ else
   fail "deploy: the site builds with deploy settings and --precompress" "exit $?"
 fi
 kit=$ng/out/deploy
+page=$ng/out/site/fi/official-addresses/index.html
+grep -q "<code class=\"key\">$(sed -n 2p "$keys/site.key.pub")</code>" "$page" \
+  && grep -q 'exampleexample.*234\.onion/</code>' "$page" && grep -q 'Allekirjoitusavain' "$page" \
+  && pass "official addresses: the page publishes the addresses and the signing key (site.public_key)" \
+  || fail "official addresses: the page publishes the addresses and the signing key (site.public_key)" "$(grep -A8 'official-list' "$page" | head -12)"
 [ -f "$kit/nginx-server.conf" ] && [ -f "$kit/torrc" ] && [ -f "$kit/README.txt" ] && [ ! -e "$ng/out/site/deploy" ] \
   && pass "deploy: out/deploy has the server block, torrc and README (not inside out/site)" \
   || fail "deploy: out/deploy has the server block, torrc and README (not inside out/site)" "$(ls "$ng/out" "$kit")"
