@@ -8,6 +8,8 @@
 
 #include "buf.h"
 #include "l10n.h"
+#include "fs.h"
+#include "minisign.h"
 #include "path.h"
 #include "sandbox.h"
 #include "xalloc.h"
@@ -156,6 +158,113 @@ static void read_fallback(lua_State *L, config_t *cfg, diags_t *d)
     free(v);
 }
 
+/* --- bundles, signing and deployment ---------------------------------------- */
+
+/* A string in a sub-table: site.lua's signing = { public_key = ... }. */
+static char *nested_string(lua_State *L, const char *table, const char *key, diags_t *d)
+{
+    char *value = NULL;
+    int type = lua_getfield(L, -1, table);
+    if (type == LUA_TTABLE) {
+        char where[64];
+        snprintf(where, sizeof where, "%s.", table);
+        value = string_field(L, key, where, d);
+    } else if (type != LUA_TNIL) {
+        diag_error(d, SITE_LUA, 0, 0, "'%s' must be a table", table);
+    }
+    lua_pop(L, 1);
+    return value;
+}
+
+/* Values written into nginx and torrc files: no way to end a directive. */
+static void check_deploy_value(const char *key, const char *value, diags_t *d)
+{
+    if (value && (!*value || strpbrk(value, " \t\r\n;{}\"'\\$#")))
+        diag_error(d, SITE_LUA, 0, 0,
+                   "%s must be non-empty, without spaces, quotes, '$', '#', ';', '{' or '}'", key);
+}
+
+static void read_public_key(lua_State *L, config_t *cfg, diags_t *d)
+{
+    char *text = nested_string(L, "signing", "public_key", d);
+    char *file = nested_string(L, "signing", "public_key_file", d);
+    char *owned = NULL;
+    size_t len = 0;
+    if (!text && file) {
+        char *path = file[0] == '/' ? xstrdup(file) : path_join(cfg->root, file);
+        if (fs_read_file(path, &owned, &len) < 0)
+            diag_error(d, SITE_LUA, 0, 0, "signing.public_key_file: cannot read %s", file);
+        free(path);
+    }
+    const char *source = text ? text : owned;
+    if (source) {
+        minisign_public_key pk;
+        const char *why = NULL;
+        if (minisign_read_public_key(source, strlen(source), &pk, &why) < 0) {
+            diag_error(d, SITE_LUA, 0, 0, "signing: %s", why);
+        } else {
+            char id[17];
+            minisign_key_id_hex(pk.key_id, id);
+            cfg->public_key = minisign_public_key_base64(&pk);
+            cfg->public_key_id = xstrdup(id);
+        }
+    }
+    free(text);
+    free(file);
+    free(owned);
+}
+
+static void read_release_settings(lua_State *L, config_t *cfg, diags_t *d)
+{
+    cfg->version = string_field(L, "version", "", d);
+    if (cfg->version && (!*cfg->version || strpbrk(cfg->version, "\t\r\n")))
+        diag_error(d, SITE_LUA, 0, 0, "'version' must be one line without tabs");
+    read_public_key(L, cfg, d);
+    if (lua_getfield(L, -1, "budget") == LUA_TTABLE) {
+        if (lua_getfield(L, -1, "page_kb") != LUA_TNIL &&
+            (!lua_isnumber(L, -1) || lua_tonumber(L, -1) <= 0))
+            diag_error(d, SITE_LUA, 0, 0, "budget.page_kb must be a positive number");
+        cfg->budget_page_kb = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 0;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    config_deploy *dp = &cfg->deploy;
+    dp->root = nested_string(L, "deploy", "root", d);
+    dp->listen = nested_string(L, "deploy", "listen", d);
+    dp->serve = nested_string(L, "deploy", "serve", d);
+    dp->hidden_service_dir = nested_string(L, "deploy", "hidden_service_dir", d);
+    dp->survey_endpoint = nested_string(L, "surveys", "endpoint", d);
+    dp->onion_location = string_field(L, "onion_location", "", d);
+}
+
+static void deploy_defaults(config_t *cfg, diags_t *d)
+{
+    config_deploy *dp = &cfg->deploy;
+    if (!dp->root)
+        dp->root = xasprintf("/var/www/%s", cfg->name);
+    if (!dp->listen)
+        dp->listen = xstrdup("127.0.0.1:8081");
+    if (!dp->serve)
+        dp->serve = xstrdup("127.0.0.1:8080");
+    if (!dp->hidden_service_dir)
+        dp->hidden_service_dir = xasprintf("/var/lib/tor/%s/", cfg->name);
+    if (!dp->survey_endpoint)
+        dp->survey_endpoint = xstrdup("submit");
+    check_deploy_value("deploy.root", dp->root, d);
+    check_deploy_value("deploy.listen", dp->listen, d);
+    check_deploy_value("deploy.serve", dp->serve, d);
+    check_deploy_value("deploy.hidden_service_dir", dp->hidden_service_dir, d);
+    check_deploy_value("surveys.endpoint", dp->survey_endpoint, d);
+    check_deploy_value("onion_location", dp->onion_location, d);
+    if (dp->root[0] != '/' || dp->hidden_service_dir[0] != '/')
+        diag_error(d, SITE_LUA, 0, 0, "deploy.root and deploy.hidden_service_dir must be absolute paths");
+    if (dp->survey_endpoint[0] == '/' || strstr(dp->survey_endpoint, ".."))
+        diag_error(d, SITE_LUA, 0, 0, "surveys.endpoint must be a relative path below the site root, like \"submit\"");
+    if (dp->onion_location && strncmp(dp->onion_location, "http://", 7) &&
+        strncmp(dp->onion_location, "https://", 8))
+        diag_error(d, SITE_LUA, 0, 0, "onion_location must be an http:// or https:// address");
+}
+
 static void apply_defaults(config_t *cfg)
 {
     if (!cfg->name)
@@ -203,6 +312,7 @@ int config_load(const char *root, config_t *cfg, diags_t *d)
         read_languages(L, cfg, d);
         read_theme_vars(L, cfg, d);
         read_fallback(L, cfg, d);
+        read_release_settings(L, cfg, d);
     }
     sandbox_close(L);
     free(path);
@@ -210,6 +320,7 @@ int config_load(const char *root, config_t *cfg, diags_t *d)
     if (!cfg->scss_vars)
         cfg->scss_vars = xstrdup("");
     check_name(cfg, d);
+    deploy_defaults(cfg, d);
     return d->errors > errors_before ? -1 : 0;
 }
 
@@ -229,6 +340,15 @@ void config_free(config_t *cfg)
     free(cfg->theme);
     free(cfg->scss_vars);
     free(cfg->csp);
+    free(cfg->version);
+    free(cfg->public_key);
+    free(cfg->public_key_id);
+    free(cfg->deploy.root);
+    free(cfg->deploy.listen);
+    free(cfg->deploy.serve);
+    free(cfg->deploy.hidden_service_dir);
+    free(cfg->deploy.onion_location);
+    free(cfg->deploy.survey_endpoint);
     *cfg = (config_t){0};
 }
 

@@ -41,6 +41,16 @@ typedef enum {
     CONFIG_FALLBACK_OMIT,    /* nothing: the page is missing there (default) */
     CONFIG_FALLBACK_DEFAULT  /* the default language's page, with a notice */
 } config_fallback;
+/* Settings of the deploy kit (out/deploy/): safe for nginx and torrc, as
+ * config_load refuses quotes, spaces, ';', '{', '}' and line breaks. */
+typedef struct {
+    char *root;               /* deploy.root: the unpacked bundle's folder */
+    char *listen;             /* deploy.listen: nginx on loopback, "127.0.0.1:8081" */
+    char *serve;              /* deploy.serve: waymark serve, "127.0.0.1:8080" */
+    char *hidden_service_dir; /* deploy.hidden_service_dir: "/var/lib/tor/<name>/" */
+    char *onion_location;     /* onion_location: the onion address, for clearnet mirrors */
+    char *survey_endpoint;    /* surveys.endpoint: "submit" */
+} config_deploy;
 
 typedef struct {
     char *root;       /* site folder as given */
@@ -53,6 +63,13 @@ typedef struct {
     char *scss_vars;  /* "$accent: #0b5f75;\n" lines from theme_vars */
     char *csp;        /* the Content-Security-Policy every page carries */
     config_fallback fallback; /* site.lua fallback = "default" | "omit" */
+
+    /* bundles, signing and deployment (README "Signed bundles" and "Deploying") */
+    char *version;         /* site.lua version; NULL: the build date names it */
+    char *public_key;      /* signing.public_key(_file): minisign base64 line; NULL */
+    char *public_key_id;   /* its key id, as minisign prints it; NULL */
+    double budget_page_kb; /* budget.page_kb: HTML + CSS per page; 0 = no budget */
+    config_deploy deploy;
 } config_t;
 
 /* Reads root/site.lua into cfg; reports problems at site.lua:line.

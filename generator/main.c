@@ -13,20 +13,26 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "bundle.h"
 #include "catalog.h"
+#include "commands.h"
 #include "config.h"
+#include "deploy.h"
 #include "diag.h"
 #include "extract.h"
 #include "fs.h"
 #include "l10n.h"
 #include "langbundle.h"
+#include "linkcheck.h"
 #include "markdown.h"
 #include "output.h"
 #include "path.h"
 #include "pool.h"
+#include "precompress.h"
 #include "progress.h"
 #include "render.h"
+#include "signing.h"
 #include "site.h"
 #include "status.h"
 #include "style.h"
@@ -50,16 +56,24 @@ typedef struct {
     bool drafts, quiet, bundle;
     bool bundle_per_language; /* l10n: out/<name>-<lang>.zip too */
     size_t jobs;
+    /* bundles, signing and checks (README "Signed bundles") */
+    const char *sign_key; /* secret key file for --sign; NULL: not signed */
+    minisign_secret_key key; /* read from sign_key before the build starts */
+    bool precompress;     /* --precompress: .gz siblings */
+    bool strict;          /* --strict: budget warnings are errors */
+    bool external;        /* check --external: list external links */
 } build_options;
 
 /* --- help ----------------------------------------------------------------- */
 
 static const char USAGE[] =
     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
-    "                     [--bundle-per-language]\n"
-    "       waymark check [SITE_DIR] [--drafts]\n"
+    "                     [--bundle-per-language] [--sign KEY] [--precompress] [--strict]\n"
+    "       waymark check [SITE_DIR] [--drafts] [--strict] [--external]\n"
     "       waymark extract [SITE_DIR]\n"
     "       waymark status [SITE_DIR] [--format text|json] [--strict] [--verbose]\n"
+    "       waymark keygen -o KEY [--force]\n"
+    "       waymark verify BUNDLE.zip [-p KEY.pub] [--extract DIR]\n"
     "       waymark help [COMMAND]\n"
     "       waymark --version\n";
 
@@ -68,6 +82,7 @@ static const struct {
 } COMMAND_HELP[] = {
     {"build",
      "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
+     "                     [--sign KEY] [--precompress] [--strict]\n"
      "\n"
      "Builds the site in SITE_DIR (default: .) into OUT_DIR/site (default OUT_DIR:\n"
      "SITE_DIR/out) and bundles it as OUT_DIR/<name>.zip with OUT_DIR/SHA256SUMS.\n"
@@ -83,13 +98,21 @@ static const struct {
      "                  also write OUT_DIR/<name>-<lang>.zip per language: its pages,\n"
      "                  the shared files and the root page; links to other languages\n"
      "                  lead to site.lua base_url, or are left out without one\n"
+     "  --sign KEY      sign the zip with a minisign secret key: OUT_DIR/<name>.zip.minisig\n"
+     "  --precompress   write a deterministic .gz beside every .html .css .xml .json .csv\n"
+     "  --strict        pages over the site.lua budget are errors, not warnings\n"
      "\n"
+     "Also writes OUT_DIR/deploy/: an nginx server block, a torrc fragment and a\n"
+     "README.txt for serving the unpacked bundle as an onion service.\n"
      "Zip timestamps come from SOURCE_DATE_EPOCH, else from the newest source file.\n"},
     {"check",
-     "usage: waymark check [SITE_DIR] [--drafts]\n"
+     "usage: waymark check [SITE_DIR] [--drafts] [--strict] [--external]\n"
      "\n"
      "Does everything build does except writing: reads, renders and checks every\n"
-     "page, and reports every problem. Exit status 1 when there are errors.\n"},
+     "page, and reports every problem. Exit status 1 when there are errors.\n"
+     "\n"
+     "  --strict        pages over the site.lua budget are errors, not warnings\n"
+     "  --external      list every link to another site, with where it is (never fetched)\n"},
     {"extract",
      "usage: waymark extract [SITE_DIR]\n"
      "\n"
@@ -107,6 +130,8 @@ static const struct {
      "  --format json   machine-readable output\n"
      "  --strict        exit 1 when anything is missing\n"
      "  --verbose       list the missing and outdated pages and strings\n"},
+    {"keygen", CMD_KEYGEN_HELP},
+    {"verify", CMD_VERIFY_HELP},
     {"help", "usage: waymark help [COMMAND]\n\nShows the help of a command.\n"},
 };
 
@@ -119,6 +144,8 @@ static int print_help(const char *command)
                "  check   check the site without writing anything\n"
                "  extract write the translation template locales/templates/ui.pot\n"
                "  status  show what is translated, missing or outdated per language\n"
+               "  keygen  make a key pair for signing bundles\n"
+               "  verify  check a bundle's signature and contents, and unpack it\n"
                "  help    show a command's help\n\n"
                "See waymark(1) and README.md.\n",
                WAYMARK_VERSION, USAGE);
@@ -174,6 +201,16 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
             o->bundle = false;
         } else if (!strcmp(a, "--bundle-per-language") && write) {
             o->bundle_per_language = true;
+        } else if (!strcmp(a, "--sign") && write) {
+            if (++i == argc)
+                return usage_error("%s needs a secret key file", a);
+            o->sign_key = argv[i];
+        } else if (!strcmp(a, "--precompress") && write) {
+            o->precompress = true;
+        } else if (!strcmp(a, "--strict")) {
+            o->strict = true;
+        } else if (!strcmp(a, "--external") && !write) {
+            o->external = true;
         } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
             char *end;
             long n = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
@@ -192,6 +229,16 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
     }
     if (!fs_is_dir(o->site_dir))
         return usage_error("'%s' is not a folder", o->site_dir);
+    if (o->sign_key && !o->bundle)
+        return usage_error("%s", "--sign needs the bundle: drop --no-bundle");
+    if (o->sign_key) {
+        diags_t kd = DIAGS_INIT;
+        int krc = signing_read_secret_key(o->sign_key, &o->key, &kd);
+        diag_print(&kd, stderr);
+        diag_free(&kd);
+        if (krc < 0)
+            return usage_error("cannot use the secret key '%s'", o->sign_key);
+    }
     /* The build runs inside the site folder, so the output folder is made
      * absolute first; messages show it as the user gave it. */
     char *given = out ? xstrdup(out) : path_join(o->site_dir, "out");
@@ -321,7 +368,7 @@ static double seconds_since(const struct timespec *start)
 }
 
 static void print_summary(const build_options *o, const config_t *cfg, const render_stats *st,
-                          const char *zip_path, double secs)
+                          const char *zip_path, double secs, const char *weights)
 {
     printf("waymark: %s %zu pages (", o->write ? "built" : "checked", st->pages);
     for (size_t l = 0; l < cfg->nlanguages; l++)
@@ -341,6 +388,7 @@ static void print_summary(const build_options *o, const config_t *cfg, const ren
         }
     }
     printf(", in %.2f s\n", secs);
+    fputs(weights, stdout);
 }
 
 /* Writes what is not a page: the stylesheet, the theme's static files and
@@ -350,9 +398,12 @@ static void write_assets(output_t *out, const site_t *site, const theme_path *th
 {
     if (output_put(out, STYLESHEET, css, strlen(css)) < 0)
         diag_error(d, STYLESHEET, 0, 0, "cannot write: %s", strerror(errno));
-    for (size_t i = 0; i < site->nresources; i++)
-        if (output_put_file(out, site->resources[i].out_path, site->resources[i].src_path) < 0)
-            diag_error(d, site->resources[i].src_path, 0, 0, "cannot copy: %s", strerror(errno));
+    for (size_t i = 0; i < site->nresources; i++) {
+        const site_resource *r = &site->resources[i];
+        if (r->data ? output_put(out, r->out_path, r->data, r->len) < 0
+                    : output_put_file(out, r->out_path, r->src_path) < 0)
+            diag_error(d, r->src_path, 0, 0, "cannot copy: %s", strerror(errno));
+    }
     for (size_t i = 0; i < themes->len; i++) {
         char *from = path_join(themes->dirs[i], "static");
         char *shown = path_join(themes->names[i], "static");
@@ -360,6 +411,46 @@ static void write_assets(output_t *out, const site_t *site, const theme_path *th
         free(from);
         free(shown);
     }
+}
+
+/* With --sign, writes <zip>.minisig; without, removes an old one, which
+ * could only fail to match the new zip. */
+static int sign_zip(const build_options *o, const config_t *cfg, const char *zip_path,
+                    int64_t stamp, diags_t *d)
+{
+    if (!o->sign_key) {
+        char *old = xasprintf("%s.minisig", zip_path);
+        unlink(old);
+        free(old);
+        return 0;
+    }
+    char *version = signing_version(cfg->version, stamp);
+    int rc = signing_sign_bundle(zip_path, &o->key, cfg->name, version, d);
+    free(version);
+    return rc;
+}
+
+/* Every link of every page leads to a written file and id. The files
+ * besides pages and content files: the stylesheet and the themes' static/. */
+static void check_links(linkcheck_t *links, const theme_path *themes, diags_t *d)
+{
+    fs_list_t others = {0};
+    xgrow((void **)&others.paths, &others.cap, 1, sizeof *others.paths);
+    others.paths[others.len++] = xstrdup(STYLESHEET);
+    for (size_t i = 0; i < themes->len; i++) {
+        char *dir = path_join(themes->dirs[i], "static");
+        fs_list_t files;
+        if (fs_is_dir(dir) && fs_list_files(dir, &files) == 0) {
+            for (size_t k = 0; k < files.len; k++) {
+                xgrow((void **)&others.paths, &others.cap, others.len + 1, sizeof *others.paths);
+                others.paths[others.len++] = xstrdup(files.paths[k]);
+            }
+            fs_list_free(&files);
+        }
+        free(dir);
+    }
+    linkcheck_run(links, (const char *const *)others.paths, others.len, d);
+    fs_list_free(&others);
 }
 
 /* Bundles the new site (from the files the build wrote and the ones it
@@ -384,6 +475,7 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         free(cache);
         free(sums);
         free(zip_name);
+        rc = rc == 0 ? sign_zip(o, cfg, *zip_path, stamp, d) : rc;
         free(list);
     }
     if (rc == 0)
@@ -395,6 +487,8 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         rc = langbundle_write_all(cfg, site_dir, o->out_dir, stamp, d);
         free(site_dir);
     }
+    if (rc == 0)
+        rc = deploy_write(cfg, fs_is_dir("surveys"), o->out_dir, d);
     return rc;
 }
 
@@ -409,6 +503,7 @@ static int build_site(const build_options *o, diags_t *d)
     char *css = NULL, *zip_path = NULL;
     output_t *out = NULL;
     render_stats stats = {0};
+    linkcheck_t *links = NULL;
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs};
 
     /* load */
@@ -438,24 +533,39 @@ static int build_site(const build_options *o, diags_t *d)
         if (!out)
             goto done;
     }
+    links = linkcheck_new(&site);
     render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs.site, STYLESHEET,
-                         o->jobs, out, catalogs.theme};
+                         o->jobs, out, catalogs.theme, links};
     progress_stage("render", site.npages);
-    render_site(&site, &ro, &stats, d);
+    if (render_site(&site, &ro, &stats, d) == 0) {
+        check_links(links, &themes, d);
+        budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
+    }
+    if (o->external && !d->errors) {
+        char *list = linkcheck_external(links);
+        fputs(list, stdout);
+        free(list);
+    }
     progress_stage("assets", 0);
     if (out)
         write_assets(out, &site, &themes, css, d);
+    if (out && o->precompress && !d->errors)
+        precompress_output(out, d);
     /* bundle and publish */
     if (out && !d->errors)
         publish(o, &cfg, out, stamp, &zip_path, d);
     progress_stop();
-    if (!d->errors && !o->quiet)
-        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start));
+    if (!d->errors && !o->quiet) {
+        char *weights = budget_summary(&site, stats.page_bytes, strlen(css));
+        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start), weights);
+        free(weights);
+    }
 done:
     progress_stop();
     output_close(out);
     render_stats_free(&stats);
+    linkcheck_free(links);
     free(zip_path);
     free(css);
     l10n_catalogs_free(&catalogs);
@@ -629,5 +739,9 @@ int main(int argc, char **argv)
         return run_extract(argc - 2, argv + 2);
     if (!strcmp(cmd, "status"))
         return run_status(argc - 2, argv + 2);
+    if (!strcmp(cmd, "keygen"))
+        return cmd_keygen(argc - 2, argv + 2);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -34,6 +34,8 @@ typedef struct {
     size_t nheadings, headings_cap;
     buf_t text;       /* all plain text, for the word count */
     char *summary;
+    md_link *links;
+    size_t nlinks, links_cap;
 } render_state;
 
 void md_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
@@ -193,8 +195,30 @@ static void resolve_relative(render_state *st, cmark_node *node, const char *url
     free(resolved);
 }
 
-/* Returns true when the node was replaced (the caller must not touch it). */
+static void record_link(render_state *st, const char *url, const char *href, int line, int col)
+{
+    xgrow((void **)&st->links, &st->links_cap, st->nlinks + 1, sizeof *st->links);
+    st->links[st->nlinks++] = (md_link){xstrdup(url), xstrdup(href), line, col};
+}
+
+/* Fixes a link or image (fix_link_or_image) and records links as written. */
+static bool fix_link_or_image(render_state *st, cmark_node *node);
+
 static bool fix_link(render_state *st, cmark_node *node)
+{
+    if (cmark_node_get_type(node) != CMARK_NODE_LINK)
+        return fix_link_or_image(st, node);
+    char *url = xstrdup(cmark_node_get_url(node));
+    int line = file_line(st, node), col = cmark_node_get_start_column(node);
+    bool replaced = fix_link_or_image(st, node);
+    if (!replaced || path_url_is_absolute(url))
+        record_link(st, url, replaced ? url : cmark_node_get_url(node), line, col);
+    free(url);
+    return replaced;
+}
+
+/* Returns true when the node was replaced (the caller must not touch it). */
+static bool fix_link_or_image(render_state *st, cmark_node *node)
 {
     const char *url = cmark_node_get_url(node);
     int line = file_line(st, node), col = cmark_node_get_start_column(node);
@@ -400,6 +424,8 @@ int md_render(const md_input *in, md_output *out, diags_t *d)
     out->toc_html = in->want_toc ? table_of_contents(&st) : NULL;
     out->summary = st.summary ? st.summary : xstrdup("");
     out->words = utf8_count_words(st.text.data ? st.text.data : "", st.text.len);
+    out->links = st.links;
+    out->nlinks = st.nlinks;
     free(html);
     cmark_node_free(doc);
     cmark_parser_free(parser);
@@ -417,5 +443,15 @@ void md_output_free(md_output *out)
     free(out->html);
     free(out->toc_html);
     free(out->summary);
+    md_links_free(out->links, out->nlinks);
     *out = (md_output){0};
+}
+
+void md_links_free(md_link *links, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(links[i].url);
+        free(links[i].href);
+    }
+    free(links);
 }

@@ -30,11 +30,21 @@ typedef struct {
     void *resolve_ctx;
 } md_input;
 
+/* A link written in the Markdown ([text](url) or an autolink), for the
+ * link check and `waymark check --external`. */
+typedef struct {
+    char *url;  /* as written (owned) */
+    char *href; /* as written into the HTML: resolved when relative (owned) */
+    int line, col; /* file position */
+} md_link;
+
 typedef struct {
     char *html;     /* owned */
     char *toc_html; /* owned; NULL unless want_toc and there are headings */
     char *summary;  /* owned; plain text of the first paragraph, shortened */
     size_t words;
+    md_link *links; /* owned; in document order */
+    size_t nlinks;
 } md_output;
 
 /* Registers cmark-gfm's extensions; call once before threads start. */
@@ -43,6 +53,8 @@ void md_init(void);
  * still filled and must be freed). */
 int md_render(const md_input *in, md_output *out, diags_t *d);
 void md_output_free(md_output *out);
+/* Frees an array of n links. */
+void md_links_free(md_link *links, size_t n);
 
 /* The id a heading with this plain text gets (caller frees). */
 char *md_heading_slug(const char *text);

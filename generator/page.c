@@ -20,6 +20,7 @@ void page_free(page_t *p)
     free(p->html);
     free(p->toc_html);
     free(p->summary);
+    md_links_free(p->links, p->nlinks);
     free(p->children);
     free(p->translations);
     free(p);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "frontmatter.h"
+#include "markdown.h"
 
 typedef enum { PAGE_ROOT, PAGE_HOME, PAGE_SECTION, PAGE_PAGE, PAGE_404 } page_kind;
 
@@ -43,6 +44,8 @@ typedef struct page {
     char *toc_html;      /* NULL unless toc */
     char *summary;       /* plain text */
     size_t words;
+    md_link *links;      /* links as written, for the link check (owned) */
+    size_t nlinks;
 
     /* structure (borrowed pointers into the model) */
     struct page *parent;

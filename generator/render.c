@@ -31,6 +31,8 @@ typedef struct {
     size_t *pages_per_language;
     size_t pages;
     uint64_t bytes;
+    uint64_t *page_bytes;      /* the shared stats array: each page index is one worker's */
+    char template_path[512];   /* the kind template of the current page, for messages */
 } render_worker;
 
 static render_worker *worker_of(lua_State *L)
@@ -417,12 +419,26 @@ static const char FREEZE_LUA[] =
     "end\n"
     "return freeze(...)\n";
 
+/* site.public_key and site.public_key_id: the signing key, read by
+ * config_load from signing.public_key or signing.public_key_file, for the
+ * page that publishes it. The table is at the top of the stack. */
+static void add_public_key(lua_State *L, const config_t *cfg)
+{
+    if (!cfg->public_key || !lua_istable(L, -1))
+        return;
+    lua_pushstring(L, cfg->public_key);
+    lua_setfield(L, -2, "public_key");
+    lua_pushstring(L, cfg->public_key_id);
+    lua_setfield(L, -2, "public_key_id");
+}
+
 static int load_site_table(render_worker *w, diags_t *d)
 {
     lua_State *L = w->L;
     char *err = NULL;
     if (sandbox_load(L, FREEZE_LUA, sizeof FREEZE_LUA - 1, "waymark/freeze.lua", &err) != 0 ||
         sandbox_run_file(L, "site.lua", "site.lua", &err) != 0 ||
+        (add_public_key(L, w->site->cfg), 0) ||
         sandbox_pcall(L, 1, 1, RENDER_BUDGET, &err) != 0) {
         diag_error(d, "site.lua", sandbox_error_line(err), 0, "%s", err);
         free(err);
@@ -564,6 +580,7 @@ static int render_page_html(render_worker *w, const page_t *p)
     const char *name = choose_template(w, p, name_buf, sizeof name_buf);
     if (!name)
         return -1;
+    snprintf(w->template_path, sizeof w->template_path, "%s/%s", w->opts->template_names[0], name);
     const char *for_path = p->src_path ? p->src_path : p->out_path;
     int top = lua_gettop(L);
     push_context(w, p);
@@ -602,6 +619,9 @@ static void render_task(void *worker, size_t index)
         return;
     if (w->opts->out_dir)
         write_page(w, p);
+    if (w->opts->links)
+        linkcheck_record(w->opts->links, index, w->html.data, w->html.len, w->template_path);
+    w->page_bytes[index] = w->html.len;
     w->pages++;
     w->pages_per_language[p->lang] += p->kind != PAGE_ROOT;
     w->bytes += w->html.len;
@@ -613,13 +633,15 @@ int render_site(const site_t *site, const render_options *opts, render_stats *st
 {
     size_t nlang = site->cfg->nlanguages, jobs = opts->jobs ? opts->jobs : 1;
     size_t errors_before = d->errors;
-    *stats = (render_stats){.pages_per_language = xcalloc(nlang, sizeof(size_t))};
+    *stats = (render_stats){.pages_per_language = xcalloc(nlang, sizeof(size_t)),
+                            .page_bytes = xcalloc(site->npages + 1, sizeof(uint64_t))};
     render_worker *workers = xcalloc(jobs, sizeof *workers);
     void **ptrs = xcalloc(jobs, sizeof *ptrs);
     int failed = 0;
     for (size_t t = 0; t < jobs; t++) {
         ptrs[t] = &workers[t];
         failed |= worker_init(&workers[t], site, opts, t == 0 ? d : NULL);
+        workers[t].page_bytes = stats->page_bytes;
     }
     if (!failed)
         pool_run(site->npages, jobs, ptrs, render_task);
@@ -639,5 +661,6 @@ int render_site(const site_t *site, const render_options *opts, render_stats *st
 void render_stats_free(render_stats *stats)
 {
     free(stats->pages_per_language);
+    free(stats->page_bytes);
     *stats = (render_stats){0};
 }

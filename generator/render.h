@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "diag.h"
+#include "linkcheck.h"
 #include "site.h"
 
 typedef struct {
@@ -27,12 +28,14 @@ typedef struct {
                                           (out_dir is then its staging folder) */
     catalog_t *const *theme_catalogs;  /* the theme's built-in catalogs, one per
                                           language (borrowed); NULL: none */
+    linkcheck_t *links;                /* records every page for the link check; may be NULL */
 } render_options;
 
 typedef struct {
     size_t *pages_per_language; /* owned, one per language */
     size_t pages;
     uint64_t bytes;
+    uint64_t *page_bytes;       /* owned; HTML size of each page, by index in site->pages */
 } render_stats;
 
 /* Renders and writes every page of site. Returns 0, or -1 when errors were

@@ -7,7 +7,9 @@
 
 #include "buf.h"
 #include "fallback.h"
+#include "bundle.h"
 #include "fs.h"
+#include "imagemeta.h"
 #include "markdown.h"
 #include "path.h"
 #include "pool.h"
@@ -189,12 +191,43 @@ static page_t *read_page(const char *lang_code, int lang, const char *rel, diags
 
 /* --- walking content/ ----------------------------------------------------- */
 
-static void add_resource(site_t *site, const char *src_rel)
+/* A JPEG or PNG is written without its metadata, under a name holding a
+ * hash of what is written ("a.3f2a9c0d.jpg"), so it can be cached for good. */
+static void strip_image(site_resource *r, diags_t *d)
+{
+    char *raw;
+    size_t len;
+    if (fs_read_file(r->src_path, &raw, &len) < 0) {
+        diag_error(d, r->src_path, 0, 0, "cannot read: %s", strerror(errno));
+        return;
+    }
+    const char *why = NULL;
+    r->data = imagemeta_strip((unsigned char *)raw, len, &r->len, &why);
+    free(raw);
+    if (!r->data) {
+        diag_error(d, r->src_path, 0, 0, "cannot remove the image's metadata: %s", why);
+        return;
+    }
+    char hex[65];
+    bundle_sha256_hex(r->data, r->len, hex);
+    const char *ext = path_extension(r->out_path);
+    char *named = xasprintf("%.*s.%.8s%s", (int)(ext - r->out_path), r->out_path, hex, ext);
+    free(r->out_path);
+    r->out_path = named;
+}
+
+static void add_resource(site_t *site, const char *src_rel, diags_t *d)
 {
     xgrow((void **)&site->resources, &site->resources_cap, site->nresources + 1,
           sizeof *site->resources);
-    site->resources[site->nresources++] = (site_resource){
-        xasprintf(CONTENT_DIR "/%s", src_rel), xstrdup(src_rel)};
+    site_resource *r = &site->resources[site->nresources++];
+    *r = (site_resource){xasprintf(CONTENT_DIR "/%s", src_rel), xstrdup(src_rel), NULL, 0};
+    if (imagemeta_handles(src_rel))
+        strip_image(r, d);
+    else if (imagemeta_unhandled_image(src_rel))
+        diag_warning(d, r->src_path, 0, 0,
+                     "copied with its metadata: waymark removes metadata from JPEG and PNG only; "
+                     "convert it to one of those if it is a photo");
 }
 
 /* Files the load workers read: each fills its own slot, so the site is
@@ -248,7 +281,7 @@ static void add_content_file(site_t *site, const site_options *opts, const char 
         else if (p)
             add_page(site, p);
     } else {
-        add_resource(site, rel);
+        add_resource(site, rel, d);
     }
     free(code);
     free(src);
@@ -453,7 +486,7 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     if (cfg->fallback == CONFIG_FALLBACK_DEFAULT)
         fallback_add_pages(site, d); /* l10n: pages missing in a language */
     report_duplicates(site, d);
-    if (site->nresources) /* qsort must not see NULL (UBSan) */
+    if (site->nresources > 1)
         qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
     site->by_key = xmalloc(site->npages * sizeof *site->by_key);
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
@@ -473,6 +506,7 @@ void site_free(site_t *site)
     for (size_t i = 0; i < site->nresources; i++) {
         free(site->resources[i].src_path);
         free(site->resources[i].out_path);
+        free(site->resources[i].data);
     }
     free(site->resources);
     *site = (site_t){0};
@@ -483,6 +517,15 @@ bool site_has_resource(const site_t *site, const char *out_path)
     site_resource probe = {.out_path = (char *)out_path};
     return bsearch(&probe, site->resources, site->nresources, sizeof *site->resources,
                    compare_resource) != NULL;
+}
+
+const site_resource *site_resource_from(const site_t *site, const char *src_rel)
+{
+    size_t prefix = strlen(CONTENT_DIR) + 1;
+    for (size_t i = 0; i < site->nresources; i++)
+        if (!strcmp(site->resources[i].src_path + prefix, src_rel))
+            return &site->resources[i];
+    return NULL;
 }
 
 /* --- links written in Markdown -------------------------------------------- */
@@ -562,8 +605,9 @@ char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
             *why = "no such page (or it is a draft)";
     } else {
         char *out = path_join(code, lang_rel);
-        if (site_has_resource(site, out))
-            result = path_relative_url(from->out_path, out);
+        const site_resource *r = site_resource_from(site, out);
+        if (r)
+            result = path_relative_url(from->out_path, r->out_path);
         else
             *why = "no such file under content/";
         free(out);
@@ -649,6 +693,8 @@ static void convert_page(void *worker, size_t index)
     if (p->summary_text)
         free(out.summary);
     p->words = out.words;
+    p->links = out.links;
+    p->nlinks = out.nlinks;
     free(p->source);
     p->source = NULL;
     p->body = NULL;

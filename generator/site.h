@@ -23,7 +23,11 @@ typedef struct {
 
 typedef struct {
     char *src_path; /* "content/en/img/a.png" (owned) */
-    char *out_path; /* "en/img/a.png" (owned) */
+    char *out_path; /* "en/img/a.png", or "en/img/a.3f2a9c0d.png" for an image (owned) */
+    /* a JPEG or PNG without its metadata, named by a hash of these bytes
+     * (owned; NULL: the file is copied as it is) */
+    unsigned char *data;
+    size_t len;
 } site_resource;
 
 typedef struct {
@@ -52,6 +56,8 @@ int site_convert_markdown(site_t *site, size_t jobs, diags_t *d);
 page_t *site_find(const site_t *site, int lang, const char *key);
 /* Whether a resource is written at out_path. */
 bool site_has_resource(const site_t *site, const char *out_path);
+/* The resource made from content/<src_rel> ("en/img/a.png"), or NULL. */
+const site_resource *site_resource_from(const site_t *site, const char *src_rel);
 
 /* Resolves a relative link written in from's Markdown: a .md file becomes
  * the URL of its page, a content file the URL of the copied resource, both

@@ -47,7 +47,7 @@ static int setup(void **state)
     put("content/en/posts/post-2.md", "---\ntitle: Two\nslug: second\n---\n");
     put("content/en/modules/m1/01-step.md", "---\ntitle: Step\n---\n");
     put("content/fi/posts/post-1.md", "---\ntitle: Yksi\n---\n");
-    put("content/en/posts/photo.png", "not really a png");
+    put("content/en/posts/photo.txt", "a file beside the posts");
     f->d = (diags_t)DIAGS_INIT;
     assert_int_equal(config_load(".", &f->cfg, &f->d), 0);
     assert_int_equal(site_load(&f->cfg, &(site_options){0}, &f->site, &f->d), 0);
@@ -103,7 +103,7 @@ static void markdown_file_links_resolve(void **state)
     assert_resolves(f, "posts/post-1", "post-2.md", "../second/index.html");
     assert_resolves(f, "posts/post-1", "post-2.md#why", "../second/index.html#why");
     assert_resolves(f, "posts/post-1", "_index.md", "../index.html");
-    assert_resolves(f, "posts/post-1", "photo.png", "../photo.png");
+    assert_resolves(f, "posts/post-1", "photo.txt", "../photo.txt");
     assert_broken(f, "posts/post-1", "post-3.md");
 }
 

@@ -1,0 +1,466 @@
+#include "linkcheck.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "htmltok.h"
+#include "path.h"
+#include "xalloc.h"
+
+typedef struct {
+    char **items;
+    size_t len, cap;
+} strlist;
+
+static void strlist_push(strlist *l, char *s)
+{
+    xgrow((void **)&l->items, &l->cap, l->len + 1, sizeof *l->items);
+    l->items[l->len++] = s;
+}
+
+static void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i]);
+    free(l->items);
+    *l = (strlist){0};
+}
+
+static int compare_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void strlist_sort(strlist *l)
+{
+    if (l->len > 1)
+        qsort(l->items, l->len, sizeof *l->items, compare_str);
+}
+
+static bool strlist_has(const strlist *l, const char *s)
+{
+    return l->len && bsearch(&s, l->items, l->len, sizeof *l->items, compare_str);
+}
+
+/* --- scanning HTML ------------------------------------------------------------ */
+
+typedef enum { LINK_MARKDOWN, LINK_CONTENT, LINK_TEMPLATE } link_origin;
+
+typedef struct {
+    char *href;
+    link_origin origin;
+} page_link;
+
+typedef struct {
+    bool recorded;
+    strlist ids;          /* sorted */
+    page_link *links;     /* relative links not written in Markdown */
+    size_t nlinks, links_cap;
+    strlist external;     /* external links from templates */
+    char *template_path;
+} page_record;
+
+struct linkcheck {
+    const site_t *site;
+    page_record *pages;
+};
+
+static size_t skip_past(const char *s, size_t len, size_t i, const char *end)
+{
+    size_t n = strlen(end);
+    for (; i + n <= len; i++)
+        if (!strncasecmp(s + i, end, n))
+            return i + n;
+    return len;
+}
+
+static size_t read_name(const char *s, size_t len, size_t i, char *name, size_t size)
+{
+    size_t n = 0;
+    while (i < len && !isspace((unsigned char)s[i]) && s[i] != '=' && s[i] != '>' && s[i] != '/') {
+        if (n + 1 < size)
+            name[n++] = (char)tolower((unsigned char)s[i]);
+        i++;
+    }
+    name[n] = '\0';
+    return i;
+}
+
+/* Reads an attribute value at s[i] (after '='), decoded, into out. */
+static size_t read_value(const char *s, size_t len, size_t i, buf_t *out)
+{
+    buf_reset(out);
+    size_t start, end;
+    if (i < len && (s[i] == '"' || s[i] == '\'')) {
+        char q = s[i++];
+        start = i;
+        while (i < len && s[i] != q)
+            i++;
+        end = i;
+        i += i < len;
+    } else {
+        start = i;
+        while (i < len && !isspace((unsigned char)s[i]) && s[i] != '>')
+            i++;
+        end = i;
+    }
+    htmltok_decode_attr(s + start, end - start, out);
+    return i;
+}
+
+static bool is_link_attr(const char *tag, const char *attr)
+{
+    if (!strcmp(attr, "href"))
+        return !strcmp(tag, "a") || !strcmp(tag, "link") || !strcmp(tag, "area");
+    return !strcmp(attr, "src") && !strcmp(tag, "img");
+}
+
+/* Reads one tag's attributes from s[i] (just after its name). */
+static size_t scan_attributes(const char *s, size_t len, size_t i, const char *tag, strlist *ids,
+                              strlist *links)
+{
+    buf_t value = BUF_INIT;
+    char attr[32];
+    while (i < len && s[i] != '>') {
+        if (isspace((unsigned char)s[i]) || s[i] == '/') {
+            i++;
+            continue;
+        }
+        i = read_name(s, len, i, attr, sizeof attr);
+        while (i < len && isspace((unsigned char)s[i]))
+            i++;
+        if (i >= len || s[i] != '=')
+            continue;
+        i++;
+        while (i < len && isspace((unsigned char)s[i]))
+            i++;
+        i = read_value(s, len, i, &value);
+        if (!strcmp(attr, "id") || (!strcmp(attr, "name") && !strcmp(tag, "a")))
+            strlist_push(ids, xstrdup(buf_cstr(&value)));
+        else if (is_link_attr(tag, attr))
+            strlist_push(links, xstrdup(buf_cstr(&value)));
+    }
+    buf_free(&value);
+    return i;
+}
+
+void linkcheck_scan(const char *html, size_t len, char ***ids, size_t *nids, char ***links,
+                    size_t *nlinks)
+{
+    strlist id_list = {0}, link_list = {0};
+    size_t i = 0;
+    char tag[16];
+    while (i < len) {
+        const char *lt = memchr(html + i, '<', len - i);
+        if (!lt)
+            break;
+        i = (size_t)(lt - html) + 1;
+        if (len - i >= 3 && !strncmp(html + i, "!--", 3)) {
+            i = skip_past(html, len, i + 3, "-->");
+            continue;
+        }
+        if (i >= len || !isalpha((unsigned char)html[i])) {
+            i = skip_past(html, len, i, ">");
+            continue;
+        }
+        i = read_name(html, len, i, tag, sizeof tag);
+        i = scan_attributes(html, len, i, tag, &id_list, &link_list);
+        if (!strcmp(tag, "style"))
+            i = skip_past(html, len, i, "</style");
+    }
+    *ids = id_list.items;
+    *nids = id_list.len;
+    *links = link_list.items;
+    *nlinks = link_list.len;
+}
+
+/* --- recording --------------------------------------------------------------- */
+
+linkcheck_t *linkcheck_new(const site_t *site)
+{
+    linkcheck_t *lc = xcalloc(1, sizeof *lc);
+    lc->site = site;
+    lc->pages = xcalloc(site->npages ? site->npages : 1, sizeof *lc->pages);
+    return lc;
+}
+
+void linkcheck_free(linkcheck_t *lc)
+{
+    if (!lc)
+        return;
+    for (size_t i = 0; i < lc->site->npages; i++) {
+        page_record *r = &lc->pages[i];
+        strlist_free(&r->ids);
+        strlist_free(&r->external);
+        for (size_t k = 0; k < r->nlinks; k++)
+            free(r->links[k].href);
+        free(r->links);
+        free(r->template_path);
+    }
+    free(lc->pages);
+    free(lc);
+}
+
+static bool is_external(const char *href)
+{
+    return !strncasecmp(href, "http://", 7) || !strncasecmp(href, "https://", 8);
+}
+
+static strlist scan_list(const char *html, size_t len, bool want_ids)
+{
+    char **ids, **links;
+    size_t nids, nlinks;
+    linkcheck_scan(html, len, &ids, &nids, &links, &nlinks);
+    strlist keep = want_ids ? (strlist){ids, nids, nids} : (strlist){links, nlinks, nlinks};
+    strlist drop = want_ids ? (strlist){links, nlinks, nlinks} : (strlist){ids, nids, nids};
+    strlist_free(&drop);
+    strlist_sort(&keep);
+    return keep;
+}
+
+void linkcheck_record(linkcheck_t *lc, size_t index, const char *html, size_t len,
+                      const char *template_path)
+{
+    const page_t *p = lc->site->pages[index];
+    page_record *r = &lc->pages[index];
+    char **ids, **links;
+    size_t nids, nlinks;
+    linkcheck_scan(html, len, &ids, &nids, &links, &nlinks);
+    r->ids = (strlist){ids, nids, nids};
+    strlist_sort(&r->ids);
+    strlist content = p->html ? scan_list(p->html, strlen(p->html), false) : (strlist){0};
+    strlist markdown = {0};
+    for (size_t i = 0; i < p->nlinks; i++)
+        strlist_push(&markdown, xstrdup(p->links[i].href));
+    strlist_sort(&markdown);
+    for (size_t i = 0; i < nlinks; i++) {
+        char *href = links[i];
+        link_origin origin = strlist_has(&markdown, href) ? LINK_MARKDOWN
+                           : strlist_has(&content, href) ? LINK_CONTENT : LINK_TEMPLATE;
+        if (origin == LINK_TEMPLATE && is_external(href)) {
+            strlist_push(&r->external, href);
+        } else if (origin != LINK_MARKDOWN && !path_url_is_absolute(href)) {
+            xgrow((void **)&r->links, &r->links_cap, r->nlinks + 1, sizeof *r->links);
+            r->links[r->nlinks++] = (page_link){href, origin};
+        } else {
+            free(href);
+        }
+    }
+    free(links);
+    strlist_free(&content);
+    strlist_free(&markdown);
+    r->template_path = xstrdup(template_path);
+    r->recorded = true;
+}
+
+/* --- checking ------------------------------------------------------------------- */
+
+typedef struct {
+    linkcheck_t *lc;
+    strlist written;  /* every file of the site, sorted */
+    strlist reported; /* "template\001href" already reported */
+    diags_t *d;
+    size_t broken;
+} run_state;
+
+static char *percent_decode(const char *s, size_t n)
+{
+    buf_t out = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            buf_putc(&out, (char)strtol(hex, NULL, 16));
+            i += 2;
+        } else {
+            buf_putc(&out, s[i]);
+        }
+    }
+    buf_putc(&out, '\0');
+    out.len--;
+    return buf_detach(&out);
+}
+
+static const page_t *page_at(const site_t *site, const char *out_path, size_t *index)
+{
+    size_t lo = 0, hi = site->npages;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(site->pages[mid]->out_path, out_path);
+        if (c == 0) {
+            *index = mid;
+            return site->pages[mid];
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The written file a link from page `from` leads to, or NULL with *why. */
+static char *link_target(run_state *st, const page_t *from, const char *path, size_t n,
+                         const char **why)
+{
+    char *decoded = percent_decode(path, n);
+    char *dir = path_dirname(from->out_path);
+    char *joined = path_join(dir, decoded);
+    char *target = path_normalize(joined);
+    free(decoded);
+    free(dir);
+    free(joined);
+    if (!target) {
+        *why = "it points above the site root";
+        return NULL;
+    }
+    size_t tl = strlen(target);
+    if (tl == 0 || target[tl - 1] == '/' || !strlist_has(&st->written, target)) {
+        char *index = xasprintf("%s%sindex.html", target, tl && target[tl - 1] != '/' ? "/" : "");
+        free(target);
+        target = index;
+    }
+    if (!strlist_has(&st->written, target)) {
+        *why = "no such file in the site";
+        free(target);
+        return NULL;
+    }
+    return target;
+}
+
+/* Checks one relative link; returns NULL when it resolves, else why not
+ * (*detail is set to an owned string for some reasons). */
+static const char *check_link(run_state *st, size_t from_index, const char *href, char **detail)
+{
+    const page_t *from = st->lc->site->pages[from_index];
+    *detail = NULL;
+    size_t path_len = strcspn(href, "?#");
+    const char *hash = strchr(href, '#');
+    const char *why = NULL;
+    size_t target_index = from_index;
+    if (path_len > 0) {
+        char *target = link_target(st, from, href, path_len, &why);
+        if (!target)
+            return why;
+        bool is_page = page_at(st->lc->site, target, &target_index) != NULL;
+        free(target);
+        if (!is_page)
+            return NULL; /* a file: its fragment (page=2 of a PDF) is not ours to judge */
+    }
+    if (!hash || !hash[1])
+        return NULL;
+    const page_record *r = &st->lc->pages[target_index];
+    char *frag = percent_decode(hash + 1, strlen(hash + 1));
+    if (r->recorded && !strlist_has(&r->ids, frag)) {
+        *detail = xasprintf("no id '%s' in %s", frag, st->lc->site->pages[target_index]->out_path);
+        why = "";
+    }
+    free(frag);
+    return why;
+}
+
+static void report(run_state *st, const char *path, int line, int col, const char *href,
+                   const char *why, char *detail, const char *on_page)
+{
+    if (on_page)
+        diag_error(st->d, path, line, col, "broken link '%s' (on %s): %s", href, on_page,
+                   detail ? detail : why);
+    else
+        diag_error(st->d, path, line, col, "broken link '%s': %s", href, detail ? detail : why);
+    free(detail);
+    st->broken++;
+}
+
+static void check_markdown_links(run_state *st, size_t index)
+{
+    const page_t *p = st->lc->site->pages[index];
+    for (size_t i = 0; i < p->nlinks; i++) {
+        const md_link *l = &p->links[i];
+        if (path_url_is_absolute(l->href) || !strchr(l->href, '#'))
+            continue; /* the file itself was checked by the markdown stage */
+        char *detail;
+        const char *why = check_link(st, index, l->href, &detail);
+        if (why)
+            report(st, p->src_path, l->line, l->col, l->url, why, detail, NULL);
+    }
+}
+
+static void check_other_links(run_state *st, size_t index)
+{
+    const page_t *p = st->lc->site->pages[index];
+    const page_record *r = &st->lc->pages[index];
+    for (size_t i = 0; i < r->nlinks; i++) {
+        const page_link *l = &r->links[i];
+        char *detail;
+        const char *why = check_link(st, index, l->href, &detail);
+        if (!why)
+            continue;
+        if (l->origin == LINK_CONTENT && p->src_path) {
+            report(st, p->src_path, 0, 0, l->href, why, detail, NULL);
+            continue;
+        }
+        char *key = xasprintf("%s\001%s", r->template_path, l->href);
+        bool seen = false;
+        for (size_t k = 0; k < st->reported.len && !seen; k++)
+            seen = !strcmp(st->reported.items[k], key);
+        if (seen) {
+            free(key);
+            free(detail);
+            continue;
+        }
+        strlist_push(&st->reported, key);
+        report(st, r->template_path, 0, 0, l->href, why, detail, p->out_path);
+    }
+}
+
+size_t linkcheck_run(linkcheck_t *lc, const char *const *other_files, size_t nother,
+                     diags_t *d)
+{
+    run_state st = {.lc = lc, .d = d};
+    const site_t *site = lc->site;
+    for (size_t i = 0; i < site->npages; i++)
+        strlist_push(&st.written, xstrdup(site->pages[i]->out_path));
+    for (size_t i = 0; i < site->nresources; i++)
+        strlist_push(&st.written, xstrdup(site->resources[i].out_path));
+    for (size_t i = 0; i < nother; i++)
+        strlist_push(&st.written, xstrdup(other_files[i]));
+    strlist_sort(&st.written);
+    for (size_t i = 0; i < site->npages; i++) {
+        if (!lc->pages[i].recorded)
+            continue;
+        check_markdown_links(&st, i);
+        check_other_links(&st, i);
+    }
+    strlist_free(&st.written);
+    strlist_free(&st.reported);
+    return st.broken;
+}
+
+char *linkcheck_external(const linkcheck_t *lc)
+{
+    strlist lines = {0};
+    const site_t *site = lc->site;
+    for (size_t i = 0; i < site->npages; i++) {
+        const page_t *p = site->pages[i];
+        for (size_t k = 0; k < p->nlinks; k++)
+            if (is_external(p->links[k].url))
+                strlist_push(&lines, xasprintf("%s:%d:%d: %s", p->src_path, p->links[k].line,
+                                               p->links[k].col, p->links[k].url));
+        const page_record *r = &lc->pages[i];
+        for (size_t k = 0; k < r->external.len; k++)
+            strlist_push(&lines, xasprintf("%s: %s", r->template_path, r->external.items[k]));
+    }
+    strlist_sort(&lines);
+    buf_t out = BUF_INIT;
+    for (size_t i = 0; i < lines.len; i++)
+        if (i == 0 || strcmp(lines.items[i], lines.items[i - 1]))
+            buf_printf(&out, "%s\n", lines.items[i]);
+    strlist_free(&lines);
+    buf_putc(&out, '\0');
+    out.len--;
+    return buf_detach(&out);
+}
