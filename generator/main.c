@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "diag.h"
+#include "exercise.h"
 #include "fs.h"
 #include "markdown.h"
 #include "output.h"
@@ -377,6 +378,7 @@ static int build_site(const build_options *o, diags_t *d)
     site_t site = {0};
     theme_path themes = {0};
     catalog_t **catalogs = NULL;
+    exercise_labels *labels = NULL;
     char *css = NULL, *staging = NULL, *zip_path = NULL;
     render_stats stats = {0};
     site_options site_opts = {.drafts = o->drafts};
@@ -388,6 +390,8 @@ static int build_site(const build_options *o, diags_t *d)
     catalogs = load_catalogs(&cfg, d);
     /* parse and model */
     site_load(&cfg, &site_opts, &site, d);
+    labels = exercise_labels_from_catalogs(catalogs, cfg.nlanguages);
+    site.exercise_labels = labels;
     site_convert_markdown(&site, o->jobs, d);
     css = themes.len ? style_compile((const char *const *)themes.dirs,
                                      (const char *const *)themes.names, cfg.scss_vars, d)
@@ -424,6 +428,7 @@ done:
     render_stats_free(&stats);
     free(zip_path);
     free(css);
+    free(labels);
     if (catalogs)
         free_catalogs(catalogs, cfg.nlanguages);
     site_free(&site);

@@ -22,6 +22,8 @@ void page_free(page_t *p)
     free(p->summary);
     free(p->children);
     free(p->translations);
+    free(p->parts);
+    exercise_free_list(p->exercises, p->nexercises);
     free(p);
 }
 

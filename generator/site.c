@@ -10,6 +10,7 @@
 #include "markdown.h"
 #include "path.h"
 #include "pool.h"
+#include "programme.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -390,12 +391,14 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     if (load_content(site, opts, d) < 0)
         return -1;
     add_generated_pages(site);
+    programme_add_worksheets(site);
     report_duplicates(site, d);
     qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
     site->by_key = xmalloc(site->npages * sizeof *site->by_key);
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
     qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);
     link_tree(site);
+    programme_link(site, d);
     link_translations(site);
     return d->errors > errors_before ? -1 : 0;
 }
@@ -517,9 +520,12 @@ static void convert_page(void *worker, size_t index)
     if (!p->source)
         return;
     link_context lc = {w->site, p};
-    md_input in = {p->body, p->body_len, p->src_path, p->body_line, p->toc, resolve_for_page, &lc};
+    md_input in = {p->body, p->body_len, p->src_path, p->body_line, p->toc, resolve_for_page, &lc,
+                   w->site->exercise_labels ? &w->site->exercise_labels[p->lang] : NULL};
     md_output out;
     md_render(&in, &out, &w->diags);
+    p->exercises = out.exercises;
+    p->nexercises = out.nexercises;
     p->html = out.html;
     p->toc_html = out.toc_html;
     p->summary = p->summary_text ? xstrdup(p->summary_text) : out.summary;
