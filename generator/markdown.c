@@ -17,7 +17,10 @@
 
 static const char *const EXTENSIONS[] = {"table", "strikethrough", "autolink", "tagfilter", NULL};
 /* Ids the default theme uses for its own landmarks. */
-static const char *const RESERVED_IDS[] = {"main", "toc-title", "top", NULL};
+static const char *const RESERVED_IDS[] = {"main", "toc-title", "top",
+                                           /* programme templates */
+                                           "safety-title", "modules-title", "steps-title",
+                                           "resume-title", "step-position", NULL};
 
 typedef struct {
     int line, col;  /* as cmark reports them, for matching data-sourcepos */
