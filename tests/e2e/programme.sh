@@ -73,7 +73,7 @@ expect "programme: numbers continue through the whole programme" "$out/second/ze
 expect "programme: a progress bar named by the step text" "$out/01-first/02-beta/index.html" \
   '<progress max="3" value="2" aria-labelledby="step-position">2/3</progress>'
 expect "programme: a step shows its own address" "$out/01-first/02-beta/index.html" \
-  '<code>en/course/01-first/02-beta/</code>'
+  '<code dir="ltr">en/course/01-first/02-beta/</code>'
 expect "programme: Module 2 of 3 on a module page" "$out/second/index.html" '>Module 2 of 3 · '
 expect "programme: the programme page explains how to come back later" "$out/index.html" \
   'bookmark the step you are on'
