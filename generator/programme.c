@@ -185,6 +185,7 @@ static void link_module(page_t *programme, page_t *m, int number, diags_t *d)
             m->worksheet = child;
             child->programme = programme;
             child->module_number = number;
+            child->prev = child->next = NULL; /* not one of the module's steps */
         } else if (child->kind == PAGE_PAGE) {
             items[n++] = order_of(child);
         } else {
@@ -264,9 +265,14 @@ static void link_programme(page_t *p, diags_t *d)
 
 void programme_link(site_t *site, diags_t *d)
 {
-    for (size_t i = 0; i < site->npages; i++)
-        if (is_programme(site->pages[i]))
-            link_programme(site->pages[i], d);
+    for (size_t i = 0; i < site->npages; i++) {
+        page_t *p = site->pages[i];
+        if (is_programme(p))
+            link_programme(p, d);
+        else if (p->kind == PAGE_PAGE && p->type && !strcmp(p->type, "programme") && p->src_path)
+            diag_warning(d, p->src_path, 1, 1,
+                         "'type: programme' makes a programme only of a folder's _index.md");
+    }
 }
 
 /* --- estimated time ------------------------------------------------------- */
