@@ -20,6 +20,7 @@
 #include "config.h"
 #include "deploy.h"
 #include "diag.h"
+#include "exercise.h"
 #include "extract.h"
 #include "fs.h"
 #include "l10n.h"
@@ -500,6 +501,7 @@ static int build_site(const build_options *o, diags_t *d)
     site_t site = {0};
     theme_path themes = {0};
     l10n_catalogs catalogs = {0};
+    exercise_labels *labels = NULL;
     char *css = NULL, *zip_path = NULL;
     output_t *out = NULL;
     render_stats stats = {0};
@@ -514,6 +516,8 @@ static int build_site(const build_options *o, diags_t *d)
     load_catalogs(&cfg, &themes, &catalogs, d);
     /* parse and model */
     site_load(&cfg, &site_opts, &site, d);
+    labels = exercise_labels_from_catalogs(catalogs.site, cfg.nlanguages);
+    site.exercise_labels = labels;
     progress_stage("markdown", site.npages);
     site_convert_markdown(&site, o->jobs, d);
     progress_stage("style", 0);
@@ -568,6 +572,7 @@ done:
     linkcheck_free(links);
     free(zip_path);
     free(css);
+    free(labels);
     l10n_catalogs_free(&catalogs);
     site_free(&site);
     theme_free(&themes);

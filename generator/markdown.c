@@ -17,7 +17,10 @@
 
 static const char *const EXTENSIONS[] = {"table", "strikethrough", "autolink", "tagfilter", NULL};
 /* Ids the default theme uses for its own landmarks. */
-static const char *const RESERVED_IDS[] = {"main", "toc-title", "top", NULL};
+static const char *const RESERVED_IDS[] = {"main", "toc-title", "top",
+                                           /* programme templates */
+                                           "safety-title", "modules-title", "steps-title",
+                                           "resume-title", "step-position", NULL};
 
 typedef struct {
     int line, col;  /* as cmark reports them, for matching data-sourcepos */
@@ -27,9 +30,16 @@ typedef struct {
 } heading;
 
 typedef struct {
+    cmark_node **items;
+    size_t len, cap;
+} node_list;
+
+typedef struct {
     const md_input *in;
+    int depth;        /* 0 for the page, 1 inside an exercise block */
     diags_t *d;
     size_t errors;
+    node_list blocks; /* exercise blocks, in order */
     heading *headings;
     size_t nheadings, headings_cap;
     buf_t text;       /* all plain text, for the word count */
@@ -258,15 +268,20 @@ static void sanitize_node(render_state *st, cmark_node *node)
 
 /* --- walking the tree ----------------------------------------------------- */
 
-typedef struct {
-    cmark_node **items;
-    size_t len, cap;
-} node_list;
-
 static void push_node(node_list *list, cmark_node *n)
 {
     xgrow((void **)&list->items, &list->cap, list->len + 1, sizeof *list->items);
     list->items[list->len++] = n;
+}
+
+static bool is_exercise_block(cmark_node *n)
+{
+    const char *title;
+    size_t title_len;
+    int length, offset;
+    char fence;
+    return cmark_node_get_fenced(n, &length, &offset, &fence) &&
+           exercise_kind_of(cmark_node_get_fence_info(n), &title, &title_len) != EXERCISE_NONE;
 }
 
 /* Collects first, then changes: cmark's iterator must not see a node
@@ -288,9 +303,12 @@ static void process_tree(render_state *st, cmark_node *doc)
             if (!st->summary && cmark_node_get_type(cmark_node_parent(n)) == CMARK_NODE_DOCUMENT)
                 take_summary(st, n);
             break;
+        case CMARK_NODE_CODE_BLOCK:
+            if (st->depth == 0 && is_exercise_block(n))
+                push_node(&st->blocks, n);
+            /* fall through */
         case CMARK_NODE_TEXT:
         case CMARK_NODE_CODE:
-        case CMARK_NODE_CODE_BLOCK:
             buf_puts(&st->text, cmark_node_get_literal(n));
             buf_putc(&st->text, ' ');
             break;
@@ -409,17 +427,106 @@ static cmark_parser *new_parser(int options)
     return parser;
 }
 
+/* --- exercise blocks ------------------------------------------------------ */
+
+static int render_document(const md_input *in, int depth, md_output *out, diags_t *d);
+
+static char *unique_id(const render_state *st, const char *base)
+{
+    char *id = xstrdup(base);
+    for (int n = 1; id_taken(st, id); n++) {
+        free(id);
+        id = xasprintf("%s-%d", base, n);
+    }
+    return id;
+}
+
+/* cmark lets an unclosed fence run to the end of the page, silently
+ * swallowing the rest: for an exercise that is an editor's mistake. */
+static void check_closed(render_state *st, cmark_node *node, cmark_node *doc, exercise_kind kind)
+{
+    int open = cmark_node_get_start_line(node), end = cmark_node_get_end_line(node);
+    if (end < cmark_node_get_end_line(doc) ||
+        exercise_fence_closed(st->in->text, st->in->len, open, end))
+        return;
+    diag_error(st->d, st->in->path, file_line(st, node), cmark_node_get_start_column(node),
+               "this %s block is never closed: end it with a fence line like the one that "
+               "opens it (```)",
+               exercise_kind_name(kind));
+    st->errors++;
+}
+
+/* Renders the block's text as Markdown and puts the exercise's HTML in
+ * place of the code block. */
+static void make_exercise(render_state *st, cmark_node *node, cmark_node *doc, exercise_t *ex,
+                          int *prompts, int *callouts)
+{
+    const char *title;
+    size_t title_len;
+    ex->kind = exercise_kind_of(cmark_node_get_fence_info(node), &title, &title_len);
+    ex->title = title_len ? xstrndup(title, title_len) : NULL;
+    ex->line = file_line(st, node);
+    ex->number = ex->kind == EXERCISE_WARNING ? 0 : ++*prompts;
+    exercise_set_label(ex, st->in->labels);
+    check_closed(st, node, doc, ex->kind);
+
+    const char *literal = cmark_node_get_literal(node);
+    md_input inner = *st->in;
+    inner.text = literal ? literal : "";
+    inner.len = strlen(inner.text);
+    inner.first_line = ex->line + 1;
+    inner.want_toc = false;
+    md_output body;
+    if (render_document(&inner, st->depth + 1, &body, st->d) < 0)
+        st->errors++;
+    ex->html = body.html;
+    body.html = NULL;
+    md_output_free(&body);
+
+    char *base = ex->kind == EXERCISE_WARNING ? xasprintf("callout-%d", ++*callouts)
+                                              : xasprintf("exercise-%d", ex->number);
+    char *id = unique_id(st, base);
+    char *html = exercise_page_html(ex, id);
+    cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+    cmark_node_set_on_enter(custom, html);
+    cmark_node_set_on_exit(custom, "");
+    cmark_node_replace(node, custom);
+    cmark_node_free(node);
+    free(html);
+    free(id);
+    free(base);
+}
+
+static void make_exercises(render_state *st, cmark_node *doc, md_output *out)
+{
+    if (!st->blocks.len)
+        return;
+    out->exercises = xcalloc(st->blocks.len, sizeof *out->exercises);
+    out->nexercises = st->blocks.len;
+    int prompts = 0, callouts = 0;
+    for (size_t i = 0; i < st->blocks.len; i++)
+        make_exercise(st, st->blocks.items[i], doc, &out->exercises[i], &prompts, &callouts);
+}
+
+/* --- rendering ------------------------------------------------------------ */
+
 int md_render(const md_input *in, md_output *out, diags_t *d)
 {
-    render_state st = {.in = in, .d = d};
+    return render_document(in, 0, out, d);
+}
+
+static int render_document(const md_input *in, int depth, md_output *out, diags_t *d)
+{
+    render_state st = {.in = in, .depth = depth, .d = d};
     int options = CMARK_OPT_UNSAFE | CMARK_OPT_SOURCEPOS | CMARK_OPT_FOOTNOTES;
     cmark_parser *parser = new_parser(options);
     cmark_parser_feed(parser, in->text, in->len);
     cmark_node *doc = cmark_parser_finish(parser);
     process_tree(&st, doc);
+    *out = (md_output){0};
+    make_exercises(&st, doc, out);
     /* Raw HTML is already sanitized, so the renderer may pass it through. */
     char *html = cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser));
-    *out = (md_output){0};
     out->html = place_heading_ids(&st, html);
     out->toc_html = in->want_toc ? table_of_contents(&st) : NULL;
     out->summary = st.summary ? st.summary : xstrdup("");
@@ -434,6 +541,7 @@ int md_render(const md_input *in, md_output *out, diags_t *d)
         free(st.headings[i].id);
     }
     free(st.headings);
+    free(st.blocks.items);
     buf_free(&st.text);
     return st.errors ? -1 : 0;
 }
@@ -444,6 +552,7 @@ void md_output_free(md_output *out)
     free(out->toc_html);
     free(out->summary);
     md_links_free(out->links, out->nlinks);
+    exercise_free_list(out->exercises, out->nexercises);
     *out = (md_output){0};
 }
 

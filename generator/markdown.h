@@ -6,7 +6,9 @@
  * sanitize_html. Links: relative ones are resolved by the caller's resolver
  * (a .md file becomes its page's URL); http(s) links get
  * rel="noreferrer noopener"; mailto:/tel: are kept; other schemes are
- * removed with a warning; images must be local files. Positions in
+ * removed with a warning; images must be local files. Fenced blocks
+ * ```exercise, ```reflection and ```warning become exercises and callouts
+ * (exercise.h); one left open to the end of the page is an error. Positions in
  * messages are file lines (first_line is where the body starts). */
 #ifndef WAYMARK_MARKDOWN_H
 #define WAYMARK_MARKDOWN_H
@@ -15,6 +17,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "exercise.h"
 
 /* Returns the URL to write for a relative link (caller frees), or NULL
  * with *why set to say what is wrong with it. */
@@ -28,6 +31,7 @@ typedef struct {
     bool want_toc;
     md_resolve_fn resolve; /* may be NULL: relative links kept as written */
     void *resolve_ctx;
+    const exercise_labels *labels; /* exercise headings; NULL: English */
 } md_input;
 
 /* A link written in the Markdown ([text](url) or an autolink), for the
@@ -45,6 +49,8 @@ typedef struct {
     size_t words;
     md_link *links; /* owned; in document order */
     size_t nlinks;
+    exercise_t *exercises; /* owned; the page's exercise blocks in order (exercise.h) */
+    size_t nexercises;
 } md_output;
 
 /* Registers cmark-gfm's extensions; call once before threads start. */

@@ -23,6 +23,8 @@ void page_free(page_t *p)
     md_links_free(p->links, p->nlinks);
     free(p->children);
     free(p->translations);
+    free(p->parts);
+    exercise_free_list(p->exercises, p->nexercises);
     free(p);
 }
 

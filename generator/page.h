@@ -11,10 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "exercise.h"
 #include "frontmatter.h"
 #include "markdown.h"
 
 typedef enum { PAGE_ROOT, PAGE_HOME, PAGE_SECTION, PAGE_PAGE, PAGE_404 } page_kind;
+
+/* A page's part in a self-help programme (programme.h). */
+typedef enum { ROLE_NONE, ROLE_PROGRAMME, ROLE_MODULE, ROLE_STEP, ROLE_WORKSHEET } page_role;
 
 typedef struct page {
     page_kind kind;
@@ -57,6 +61,23 @@ typedef struct page {
     /* localization (fallback.h): a page written in a language that lacks
      * it, showing the default language's page with a notice */
     struct page *fallback_of;   /* that page (borrowed); NULL for a real page */
+    /* self-help programmes (programme.c); ROLE_NONE and zeros elsewhere */
+    page_role role;
+    struct page *programme, *module; /* borrowed; a module's module is itself */
+    struct page **parts;  /* programme: its modules; module: its steps (owned array) */
+    size_t nparts;
+    int module_number;    /* 1-based in the programme (modules, steps, worksheets) */
+    int step_number;      /* 1-based in the module (steps) */
+    int programme_step;   /* 1-based in the whole programme (steps) */
+    int programme_steps;  /* steps in the whole programme (programme pages) */
+    struct page *prev_step, *next_step;     /* across module boundaries */
+    struct page *prev_module, *next_module; /* modules */
+    struct page *worksheet; /* modules: their generated worksheet page */
+    int minutes_given;      /* front matter minutes:, 0 when not given */
+
+    /* exercise blocks found by the markdown stage (owned) */
+    exercise_t *exercises;
+    size_t nexercises;
 } page_t;
 
 /* Frees what the page owns (not the pages it points to), then the page. */

@@ -13,6 +13,7 @@
 #include "output.h"
 #include "path.h"
 #include "pool.h"
+#include "programme.h"
 #include "sandbox.h"
 #include "template.h"
 #include "xalloc.h"
@@ -162,6 +163,73 @@ static const config_language *content_language(const render_worker *w, const pag
     return &w->site->cfg->languages[p->fallback_of ? p->fallback_of->lang : p->lang];
 }
 
+/* --- self-help programme fields (programme.h) ----------------------------- */
+
+static void push_count_or_nil(lua_State *L, long n)
+{
+    if (n > 0)
+        lua_pushinteger(L, n);
+    else
+        lua_pushnil(L);
+}
+
+/* The page's exercise blocks: {kind, number, title, label, line, html}. */
+static void push_exercises(render_worker *w, const page_t *p)
+{
+    lua_State *L = w->L;
+    lua_createtable(L, (int)p->nexercises, 0);
+    for (size_t i = 0; i < p->nexercises; i++) {
+        const exercise_t *ex = &p->exercises[i];
+        lua_createtable(L, 0, 6);
+        lua_pushstring(L, exercise_kind_name(ex->kind));
+        lua_setfield(L, -2, "kind");
+        push_count_or_nil(L, ex->number);
+        lua_setfield(L, -2, "number");
+        push_string_or_nil(L, ex->title);
+        lua_setfield(L, -2, "title");
+        push_string_or_nil(L, ex->label);
+        lua_setfield(L, -2, "label");
+        lua_pushinteger(L, ex->line);
+        lua_setfield(L, -2, "line");
+        push_raw(w, ex->html);
+        lua_setfield(L, -2, "html");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+static const page_t *first_step(const page_t *p)
+{
+    const page_t *m = p->role == ROLE_PROGRAMME ? (p->nparts ? p->parts[0] : NULL) : p->module;
+    return m && m->nparts ? m->parts[0] : NULL;
+}
+
+static int push_programme_field(render_worker *w, const page_t *p, const char *k)
+{
+    lua_State *L = w->L;
+    const page_t *prog = p->programme, *mod = p->module;
+    if (!strcmp(k, "role")) push_string_or_nil(L, programme_role_name(p->role));
+    else if (!strcmp(k, "programme")) push_page(w, prog);
+    else if (!strcmp(k, "module")) push_page(w, mod);
+    else if (!strcmp(k, "modules")) { if (prog) push_page_list(w, prog->parts, prog->nparts); else lua_pushnil(L); }
+    else if (!strcmp(k, "steps")) { if (mod) push_page_list(w, mod->parts, mod->nparts); else lua_pushnil(L); }
+    else if (!strcmp(k, "module_number")) push_count_or_nil(L, p->module_number);
+    else if (!strcmp(k, "module_count")) push_count_or_nil(L, prog ? (long)prog->nparts : 0);
+    else if (!strcmp(k, "step_number")) push_count_or_nil(L, p->step_number);
+    else if (!strcmp(k, "step_count")) push_count_or_nil(L, mod ? (long)mod->nparts : 0);
+    else if (!strcmp(k, "programme_step")) push_count_or_nil(L, p->programme_step);
+    else if (!strcmp(k, "programme_steps")) push_count_or_nil(L, prog ? prog->programme_steps : 0);
+    else if (!strcmp(k, "prev_step")) push_page(w, p->prev_step);
+    else if (!strcmp(k, "next_step")) push_page(w, p->next_step);
+    else if (!strcmp(k, "prev_module")) push_page(w, mod ? mod->prev_module : NULL);
+    else if (!strcmp(k, "next_module")) push_page(w, mod ? mod->next_module : NULL);
+    else if (!strcmp(k, "first_step")) push_page(w, first_step(p));
+    else if (!strcmp(k, "worksheet")) push_page(w, mod ? mod->worksheet : NULL);
+    else if (!strcmp(k, "minutes")) push_count_or_nil(L, programme_minutes(p));
+    else if (!strcmp(k, "exercises")) push_exercises(w, p);
+    else return 0;
+    return 1;
+}
+
 /* Returns 1 when the field exists (value pushed), 0 otherwise. */
 static int push_page_field(render_worker *w, const page_t *p, const char *k)
 {
@@ -198,7 +266,7 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     else if (!strcmp(k, "fallback_of")) push_page(w, p->fallback_of);
     else if (!strcmp(k, "content_lang")) lua_pushstring(L, content_language(w, p)->code);
     else if (!strcmp(k, "content_dir")) lua_pushstring(L, content_language(w, p)->dir);
-    else return 0;
+    else return push_programme_field(w, p, k);
     return 1;
 }
 

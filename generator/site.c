@@ -13,6 +13,7 @@
 #include "markdown.h"
 #include "path.h"
 #include "pool.h"
+#include "programme.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -485,6 +486,7 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     add_generated_pages(site);
     if (cfg->fallback == CONFIG_FALLBACK_DEFAULT)
         fallback_add_pages(site, d); /* l10n: pages missing in a language */
+    programme_add_worksheets(site);
     report_duplicates(site, d);
     if (site->nresources > 1)
         qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
@@ -492,6 +494,7 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
     qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);
     link_tree(site);
+    programme_link(site, d);
     link_translations(site);
     return d->errors > errors_before ? -1 : 0;
 }
@@ -681,12 +684,15 @@ static void convert_page(void *worker, size_t index)
     if (!p->source)
         return;
     link_context lc = {w->site, p};
-    md_input in = {p->body, p->body_len, p->src_path, p->body_line, p->toc, resolve_for_page, &lc};
+    md_input in = {p->body, p->body_len, p->src_path, p->body_line, p->toc, resolve_for_page, &lc,
+                   w->site->exercise_labels ? &w->site->exercise_labels[p->lang] : NULL};
     md_output out;
     /* A fallback page repeats its original's problems: report them once. */
     diags_t repeated = DIAGS_INIT;
     md_render(&in, &out, p->fallback_of ? &repeated : &w->diags);
     diag_free(&repeated);
+    p->exercises = out.exercises;
+    p->nexercises = out.nexercises;
     p->html = out.html;
     p->toc_html = out.toc_html;
     p->summary = p->summary_text ? xstrdup(p->summary_text) : out.summary;

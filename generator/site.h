@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "exercise.h"
 #include "page.h"
 
 typedef struct {
@@ -40,6 +41,7 @@ typedef struct {
     site_resource *resources; /* sorted by out_path */
     size_t nresources, resources_cap;
     int64_t newest_mtime;  /* newest content file, for reproducible stamps */
+    const exercise_labels *exercise_labels; /* one per language (borrowed); NULL: English */
 } site_t;
 
 /* Builds the model of cfg->root; reports every problem. Returns 0, or -1
