@@ -18,7 +18,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all run test unit asan fuzz bench bench-large install clean deps test-deps golden
+.PHONY: all run test unit asan fuzz fuzz-build fuzz-bins bench bench-large install clean deps test-deps golden
 
 all: waymark
 
@@ -57,6 +57,26 @@ asan: test-deps
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
 	@WAYMARK_BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh --no-browser
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang into build/fuzz/
+# and run for FUZZ_SECONDS each; see tests/fuzz/README.md.
+FUZZ_SECONDS ?= 20
+FUZZ_CC      ?= clang
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
+
+fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) WERROR=-Werror \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(LDFLAGS)
 
 golden: all
 	@bash tests/e2e/golden.sh --update
