@@ -151,7 +151,17 @@ static void unwrap(cmark_node *node)
     cmark_node_free(node);
 }
 
-/* An external link becomes a custom inline so it can carry rel. */
+static cmark_node *html_inline(const char *html)
+{
+    cmark_node *n = cmark_node_new(CMARK_NODE_HTML_INLINE);
+    cmark_node_set_literal(n, html);
+    return n;
+}
+
+/* An external link becomes its text between two inline HTML tags, so it
+ * can carry rel. Inline HTML, not a custom inline: every container a link
+ * can sit in (table cells too) accepts inline HTML, while cmark refuses a
+ * custom inline in a table cell, and the link and its text were lost. */
 static void mark_external(cmark_node *link)
 {
     buf_t open = BUF_INIT;
@@ -166,14 +176,12 @@ static void mark_external(cmark_node *link)
         buf_puts(&open, "\"");
     }
     buf_puts(&open, " rel=\"noreferrer noopener\">");
-    cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
-    cmark_node_set_on_enter(custom, buf_cstr(&open));
-    cmark_node_set_on_exit(custom, "</a>");
+    cmark_node_insert_before(link, html_inline(buf_cstr(&open)));
     buf_free(&open);
     cmark_node *child;
     while ((child = cmark_node_first_child(link)))
-        cmark_node_append_child(custom, child);
-    cmark_node_replace(link, custom);
+        cmark_node_insert_before(link, child);
+    cmark_node_insert_before(link, html_inline("</a>"));
     cmark_node_free(link);
 }
 
