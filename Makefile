@@ -69,7 +69,7 @@ fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz-build:
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) WERROR=-Werror \
+	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) WERROR=-Werror \
 	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzz-bins
 

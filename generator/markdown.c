@@ -310,20 +310,41 @@ static const heading *heading_at(const render_state *st, int line, int col)
     return NULL;
 }
 
+/* The end of a "l:c-l:c" value followed by its closing quote, or NULL. */
+static const char *sourcepos_end(const char *v)
+{
+    for (int part = 0; part < 4; part++) {
+        if (!isdigit((unsigned char)*v))
+            return NULL;
+        while (isdigit((unsigned char)*v))
+            v++;
+        if (*v != (part == 3 ? '"' : part == 1 ? '-' : ':'))
+            return NULL;
+        v++;
+    }
+    return v - 1;
+}
+
 /* cmark writes data-sourcepos="l:c-l:c" on blocks (CMARK_OPT_SOURCEPOS);
  * on headings it becomes the id, everywhere else it goes. Sanitized raw
- * HTML never carries data-* attributes, so every match is cmark's own. */
+ * HTML never carries data-* attributes, but text can: an attribute value
+ * ending in " data-sourcepos=" meets its own closing quote. So a match
+ * counts only when a well-formed position follows; in text it never does,
+ * because the next character after a closing quote is a space, > or /. */
 static char *place_heading_ids(const render_state *st, const char *html)
 {
     static const char marker[] = " data-sourcepos=\"";
     buf_t out = BUF_INIT;
     const char *s = html, *hit;
     while ((hit = strstr(s, marker))) {
-        buf_putn(&out, s, (size_t)(hit - s));
         const char *value = hit + sizeof marker - 1;
-        const char *end = strchr(value, '"');
-        if (!end)
-            break;
+        const char *end = sourcepos_end(value);
+        if (!end) {
+            buf_putn(&out, s, (size_t)(value - s));
+            s = value;
+            continue;
+        }
+        buf_putn(&out, s, (size_t)(hit - s));
         int line = 0, col = 0;
         const heading *h = NULL;
         bool is_heading = hit - html >= 3 && hit[-3] == '<' && hit[-2] == 'h' && isdigit((unsigned char)hit[-1]);
