@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "path.h"
 #include "sanitize.h"
+#include "strmap.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -34,6 +35,9 @@ typedef struct {
     size_t nheadings, headings_cap;
     buf_t text;       /* all plain text, for the word count */
     char *summary;
+    strmap_t ids;     /* every id given out, reserved ones included */
+    strmap_t next_n;  /* heading slug -> the next number to try after it */
+    size_t next_heading; /* place_heading_ids: where to look first */
 } render_state;
 
 void md_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
@@ -88,15 +92,23 @@ char *md_heading_slug(const char *text)
     return buf_detach(&id);
 }
 
-static bool id_taken(const render_state *st, const char *id)
+/* The first of base, base-1, base-2 ... not given out yet. next_n
+ * remembers where the search for each base stopped, so many headings with
+ * the same text cost linear time, not cubic. */
+static char *unique_id(render_state *st, const char *base)
 {
-    for (const char *const *r = RESERVED_IDS; *r; r++)
-        if (!strcmp(*r, id))
-            return true;
-    for (size_t i = 0; i < st->nheadings; i++)
-        if (!strcmp(st->headings[i].id, id))
-            return true;
-    return false;
+    if (!st->ids.len)
+        for (const char *const *r = RESERVED_IDS; *r; r++)
+            strmap_slot(&st->ids, *r, true);
+    int n = *strmap_slot(&st->next_n, base, true);
+    char *id = n ? xasprintf("%s-%d", base, n) : xstrdup(base);
+    while (strmap_slot(&st->ids, id, false)) {
+        free(id);
+        id = xasprintf("%s-%d", base, ++n);
+    }
+    *strmap_slot(&st->next_n, base, true) = n + 1;
+    strmap_slot(&st->ids, id, true);
+    return id;
 }
 
 static void add_heading(render_state *st, cmark_node *node)
@@ -104,11 +116,7 @@ static void add_heading(render_state *st, cmark_node *node)
     buf_t text = BUF_INIT;
     plain_text(node, &text);
     char *base = md_heading_slug(buf_cstr(&text));
-    char *id = xstrdup(base);
-    for (int n = 1; id_taken(st, id); n++) {
-        free(id);
-        id = xasprintf("%s-%d", base, n);
-    }
+    char *id = unique_id(st, base);
     free(base);
     xgrow((void **)&st->headings, &st->headings_cap, st->nheadings + 1, sizeof *st->headings);
     st->headings[st->nheadings++] = (heading){
@@ -302,11 +310,17 @@ static void process_tree(render_state *st, cmark_node *doc)
 
 /* --- HTML output ---------------------------------------------------------- */
 
-static const heading *heading_at(const render_state *st, int line, int col)
+/* Headings come out in the order they were collected, so the search
+ * starts after the last one found (linear overall, not quadratic). */
+static const heading *heading_at(render_state *st, int line, int col)
 {
-    for (size_t i = 0; i < st->nheadings; i++)
-        if (st->headings[i].line == line && st->headings[i].col == col)
+    for (size_t k = 0; k < st->nheadings; k++) {
+        size_t i = (st->next_heading + k) % st->nheadings;
+        if (st->headings[i].line == line && st->headings[i].col == col) {
+            st->next_heading = i + 1;
             return &st->headings[i];
+        }
+    }
     return NULL;
 }
 
@@ -331,7 +345,7 @@ static const char *sourcepos_end(const char *v)
  * ending in " data-sourcepos=" meets its own closing quote. So a match
  * counts only when a well-formed position follows; in text it never does,
  * because the next character after a closing quote is a space, > or /. */
-static char *place_heading_ids(const render_state *st, const char *html)
+static char *place_heading_ids(render_state *st, const char *html)
 {
     static const char marker[] = " data-sourcepos=\"";
     buf_t out = BUF_INIT;
@@ -414,8 +428,71 @@ static cmark_parser *new_parser(int options)
     return parser;
 }
 
+/* --- table size ------------------------------------------------------------ */
+
+/* cmark-gfm 0.29.0.gfm.6 pads every row of a table to the header's width
+ * with no limit, so a 35 KB page of 5,000 columns and 5,000 rows made 25
+ * million cells and ran for minutes. Later cmark-gfm caps the padded cells
+ * at 0x80000; this is the same cap, checked before parsing: a delimiter
+ * row's columns times the lines up to the next blank line. */
+#define MAX_TABLE_CELLS 0x80000
+
+static size_t delimiter_row_columns(const char *s, const char *end)
+{
+    size_t pipes = 0;
+    bool dash = false;
+    for (; s < end; s++) {
+        if (*s == '|')
+            pipes++;
+        else if (*s == '-')
+            dash = true;
+        else if (*s != ':' && *s != ' ' && *s != '\t' && *s != '\r')
+            return 0;
+    }
+    return dash ? pipes + 1 : 0;
+}
+
+static bool is_blank(const char *s, const char *end)
+{
+    for (; s < end; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r')
+            return false;
+    return true;
+}
+
+/* The 1-based line (within text) of a table too large to render, or 0. */
+static int oversized_table(const char *text, size_t len)
+{
+    const char *end = text + len;
+    size_t columns = 0, rows = 0;
+    int line = 1, table_line = 0;
+    for (const char *s = text; s < end; line++) {
+        const char *eol = memchr(s, '\n', (size_t)(end - s));
+        if (!eol)
+            eol = end;
+        size_t c = delimiter_row_columns(s, eol);
+        if (is_blank(s, eol)) {
+            columns = 0;
+        } else if (c > 1 && c > columns) {
+            columns = c, rows = 0, table_line = line;
+        } else if (columns && ++rows * columns > MAX_TABLE_CELLS) {
+            return table_line;
+        }
+        s = eol + 1;
+    }
+    return 0;
+}
+
 int md_render(const md_input *in, md_output *out, diags_t *d)
 {
+    int big = oversized_table(in->text, in->len);
+    if (big) {
+        diag_error(d, in->path, in->first_line + big - 1, 1,
+                   "table too large: its columns times its rows pass %d cells; split it",
+                   MAX_TABLE_CELLS);
+        *out = (md_output){xstrdup(""), NULL, xstrdup(""), 0};
+        return -1;
+    }
     render_state st = {.in = in, .d = d};
     int options = CMARK_OPT_UNSAFE | CMARK_OPT_SOURCEPOS | CMARK_OPT_FOOTNOTES;
     cmark_parser *parser = new_parser(options);
@@ -438,6 +515,8 @@ int md_render(const md_input *in, md_output *out, diags_t *d)
     }
     free(st.headings);
     buf_free(&st.text);
+    strmap_free(&st.ids);
+    strmap_free(&st.next_n);
     return st.errors ? -1 : 0;
 }
 
