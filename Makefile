@@ -20,9 +20,13 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all run test unit asan fuzz fuzz-build fuzz-bins bench bench-large install clean deps test-deps golden
 
-all: waymark
+# The binary; `make asan` puts its own in build/asan/ so ./waymark stays a
+# normal build.
+BIN     ?= waymark
 
-waymark: $(OBJS)
+all: $(BIN)
+
+$(BIN): $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(PKG_LIBS) $(LDFLAGS)
 
 $(BUILD)/%.o: generator/%.c
@@ -53,10 +57,11 @@ test: test-deps
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: test-deps
-	@$(MAKE) --no-print-directory BUILD=build/asan WERROR=-Werror \
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/waymark WERROR=-Werror \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
-	@WAYMARK_BUILD=build/asan ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh --no-browser
+	@WAYMARK_BUILD=build/asan WAYMARK_BIN=$(CURDIR)/build/asan/waymark WAYMARK_THEMES=$(CURDIR)/themes \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 bash tests/run.sh --no-browser
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang into build/fuzz/
 # and run for FUZZ_SECONDS each; see tests/fuzz/README.md.
