@@ -48,8 +48,11 @@ judge() {
     if [ -n "$attack" ]; then
       want="^$(printf '%s' "$attack" | sed 's/[][\.*^$(){}+?|/]/\\&/g'):[0-9]+(:[0-9]+)?: error: "
     else
-      want='^(site\.lua|themes/[^:]+|locales/[^:]+|content/[^:]+)(:[0-9]+)*: error: '
+      want='^((/[^:]*/)?themes/[^:]+|site\.lua|locales/[^:]+|content/[^:]+)( \(theme_vars\))?(:[0-9]+)*: error: '
     fi
+    # A theme's page breaking the output rules is found in the written HTML:
+    # the error names that output file and the page it was rendered from.
+    [ -z "$attack" ] && want="$want|^[^: ]+\.html:[0-9]+:[0-9]+: error: .*rendered from content/"
     if ! echo "$msg" | grep -qE "$want"; then
       fail "hostile: $name" "rejected without a clear ${attack:-path}${attack:+:line} error: $(echo "$msg" | head -3 | tr '\n' ' ')"; return; fi
     if [ -e "$site/out/site" ]; then fail "hostile: $name" "rejected, but out/site was written"; return; fi
@@ -94,6 +97,17 @@ for f in "$H"/theme-attacks/*.html; do
   printf -- '---\ntitle: a page\n---\nText.\n' >"$site/content/en/page.md"
   mkdir -p "$site/themes/default/templates"
   cp -P "$f" "$site/themes/default/templates/page.html"
+  judge "theme-attacks/$base" "$site" ""
+done
+
+# 3b. A stranger's SCSS, as the theme's scss/main.scss.
+for f in "$H"/theme-attacks/*.scss; do
+  base=$(basename "$f")
+  n=$((n + 1))
+  site=$TMP/scss-$n
+  minimal_site "$site"
+  mkdir -p "$site/themes/default/scss"
+  cp "$f" "$site/themes/default/scss/main.scss"
   judge "theme-attacks/$base" "$site" ""
 done
 
