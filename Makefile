@@ -19,7 +19,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all run test unit asan fuzz bench bench-large install clean deps test-deps golden
+.PHONY: all run test unit asan fuzz fuzz-build fuzz-bins bench bench-large install clean deps test-deps golden
 
 all: $(BIN)
 
@@ -57,8 +57,29 @@ asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/waymark WERROR=-Werror \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
-	@WAYMARK_BUILD=build/asan WAYMARK_BIN=$(CURDIR)/build/asan/waymark ASAN_OPTIONS=detect_leaks=1 \
-	  bash tests/run.sh --no-browser
+	@WAYMARK_BUILD=build/asan WAYMARK_BIN=$(CURDIR)/build/asan/waymark WAYMARK_THEMES=$(CURDIR)/themes \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 bash tests/run.sh --no-browser
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang into build/fuzz/
+# and run for FUZZ_SECONDS each; see tests/fuzz/README.md.
+FUZZ_SECONDS ?= 20
+FUZZ_CC      ?= clang
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
+
+fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-build:
+	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) WERROR=-Werror \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(LDFLAGS)
+
 
 # The benchmark against Hugo (tests/bench/bench.sh): a script, not a test.
 bench: all

@@ -80,9 +80,12 @@ void buf_reset(buf_t *b)
         b->data[0] = '\0';
 }
 
+/* Both terminate explicitly: a buffer never written to has fresh,
+ * unterminated storage after reserve(). */
 const char *buf_cstr(buf_t *b)
 {
     reserve(b, 0);
+    b->data[b->len] = '\0';
     return b->data;
 }
 

@@ -30,11 +30,21 @@ const char *config_default_direction(const char *code)
     return "ltr";
 }
 
+/* t[key] of the table at the top of the stack, pushed, read raw: site.lua
+ * runs under the sandbox's budget, but reading its result does not, so a
+ * metatable's __index must never run here (an endless __index hung the
+ * build; tests/hostile/site-attacks). Returns the value's type. */
+static int raw_field(lua_State *L, const char *key)
+{
+    lua_pushstring(L, key);
+    return lua_rawget(L, -2);
+}
+
 /* A string field of the table at the top of the stack, or NULL. A field of
  * another type is an error. Caller frees. */
 static char *string_field(lua_State *L, const char *key, const char *where, diags_t *d)
 {
-    int type = lua_getfield(L, -1, key);
+    int type = raw_field(L, key);
     char *value = NULL;
     if (type == LUA_TSTRING)
         value = xstrdup(lua_tostring(L, -1));
@@ -87,7 +97,7 @@ static void read_language(lua_State *L, config_t *cfg, size_t i, diags_t *d)
 
 static void read_languages(lua_State *L, config_t *cfg, diags_t *d)
 {
-    if (lua_getfield(L, -1, "languages") != LUA_TTABLE || lua_rawlen(L, -1) == 0) {
+    if (raw_field(L, "languages") != LUA_TTABLE || lua_rawlen(L, -1) == 0) {
         diag_error(d, SITE_LUA, 0, 0,
                    "'languages' must be a list like { { code = \"en\", name = \"English\" } }");
         lua_pop(L, 1);
@@ -115,7 +125,7 @@ static int compare_strings(const void *a, const void *b)
 static void read_theme_vars(lua_State *L, config_t *cfg, diags_t *d)
 {
     buf_t scss = BUF_INIT;
-    if (lua_getfield(L, -1, "theme_vars") == LUA_TTABLE) {
+    if (raw_field(L, "theme_vars") == LUA_TTABLE) {
         size_t n = 0, cap = 0;
         char **lines = NULL;
         lua_pushnil(L);

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "path.h"
 #include "sanitize.h"
+#include "strmap.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -46,6 +47,9 @@ typedef struct {
     char *summary;
     md_link *links;
     size_t nlinks, links_cap;
+    strmap_t ids;     /* every id given out, reserved ones included */
+    strmap_t next_n;  /* heading slug -> the next number to try after it */
+    size_t next_heading; /* place_heading_ids: where to look first */
 } render_state;
 
 void md_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
@@ -100,15 +104,23 @@ char *md_heading_slug(const char *text)
     return buf_detach(&id);
 }
 
-static bool id_taken(const render_state *st, const char *id)
+/* The first of base, base-1, base-2 ... not given out yet. next_n
+ * remembers where the search for each base stopped, so many headings with
+ * the same text cost linear time, not cubic. */
+static char *unique_id(render_state *st, const char *base)
 {
-    for (const char *const *r = RESERVED_IDS; *r; r++)
-        if (!strcmp(*r, id))
-            return true;
-    for (size_t i = 0; i < st->nheadings; i++)
-        if (!strcmp(st->headings[i].id, id))
-            return true;
-    return false;
+    if (!st->ids.len)
+        for (const char *const *r = RESERVED_IDS; *r; r++)
+            strmap_slot(&st->ids, *r, true);
+    int n = *strmap_slot(&st->next_n, base, true);
+    char *id = n ? xasprintf("%s-%d", base, n) : xstrdup(base);
+    while (strmap_slot(&st->ids, id, false)) {
+        free(id);
+        id = xasprintf("%s-%d", base, ++n);
+    }
+    *strmap_slot(&st->next_n, base, true) = n + 1;
+    strmap_slot(&st->ids, id, true);
+    return id;
 }
 
 static void add_heading(render_state *st, cmark_node *node)
@@ -116,11 +128,7 @@ static void add_heading(render_state *st, cmark_node *node)
     buf_t text = BUF_INIT;
     plain_text(node, &text);
     char *base = md_heading_slug(buf_cstr(&text));
-    char *id = xstrdup(base);
-    for (int n = 1; id_taken(st, id); n++) {
-        free(id);
-        id = xasprintf("%s-%d", base, n);
-    }
+    char *id = unique_id(st, base);
     free(base);
     xgrow((void **)&st->headings, &st->headings_cap, st->nheadings + 1, sizeof *st->headings);
     st->headings[st->nheadings++] = (heading){
@@ -163,7 +171,17 @@ static void unwrap(cmark_node *node)
     cmark_node_free(node);
 }
 
-/* An external link becomes a custom inline so it can carry rel. */
+static cmark_node *html_inline(const char *html)
+{
+    cmark_node *n = cmark_node_new(CMARK_NODE_HTML_INLINE);
+    cmark_node_set_literal(n, html);
+    return n;
+}
+
+/* An external link becomes its text between two inline HTML tags, so it
+ * can carry rel. Inline HTML, not a custom inline: every container a link
+ * can sit in (table cells too) accepts inline HTML, while cmark refuses a
+ * custom inline in a table cell, and the link and its text were lost. */
 static void mark_external(cmark_node *link)
 {
     buf_t open = BUF_INIT;
@@ -178,14 +196,12 @@ static void mark_external(cmark_node *link)
         buf_puts(&open, "\"");
     }
     buf_puts(&open, " rel=\"noreferrer noopener\">");
-    cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
-    cmark_node_set_on_enter(custom, buf_cstr(&open));
-    cmark_node_set_on_exit(custom, "</a>");
+    cmark_node_insert_before(link, html_inline(buf_cstr(&open)));
     buf_free(&open);
     cmark_node *child;
     while ((child = cmark_node_first_child(link)))
-        cmark_node_append_child(custom, child);
-    cmark_node_replace(link, custom);
+        cmark_node_insert_before(link, child);
+    cmark_node_insert_before(link, html_inline("</a>"));
     cmark_node_free(link);
 }
 
@@ -336,28 +352,55 @@ static void process_tree(render_state *st, cmark_node *doc)
 
 /* --- HTML output ---------------------------------------------------------- */
 
-static const heading *heading_at(const render_state *st, int line, int col)
+/* Headings come out in the order they were collected, so the search
+ * starts after the last one found (linear overall, not quadratic). */
+static const heading *heading_at(render_state *st, int line, int col)
 {
-    for (size_t i = 0; i < st->nheadings; i++)
-        if (st->headings[i].line == line && st->headings[i].col == col)
+    for (size_t k = 0; k < st->nheadings; k++) {
+        size_t i = (st->next_heading + k) % st->nheadings;
+        if (st->headings[i].line == line && st->headings[i].col == col) {
+            st->next_heading = i + 1;
             return &st->headings[i];
+        }
+    }
     return NULL;
+}
+
+/* The end of a "l:c-l:c" value followed by its closing quote, or NULL. */
+static const char *sourcepos_end(const char *v)
+{
+    for (int part = 0; part < 4; part++) {
+        if (!isdigit((unsigned char)*v))
+            return NULL;
+        while (isdigit((unsigned char)*v))
+            v++;
+        if (*v != (part == 3 ? '"' : part == 1 ? '-' : ':'))
+            return NULL;
+        v++;
+    }
+    return v - 1;
 }
 
 /* cmark writes data-sourcepos="l:c-l:c" on blocks (CMARK_OPT_SOURCEPOS);
  * on headings it becomes the id, everywhere else it goes. Sanitized raw
- * HTML never carries data-* attributes, so every match is cmark's own. */
-static char *place_heading_ids(const render_state *st, const char *html)
+ * HTML never carries data-* attributes, but text can: an attribute value
+ * ending in " data-sourcepos=" meets its own closing quote. So a match
+ * counts only when a well-formed position follows; in text it never does,
+ * because the next character after a closing quote is a space, > or /. */
+static char *place_heading_ids(render_state *st, const char *html)
 {
     static const char marker[] = " data-sourcepos=\"";
     buf_t out = BUF_INIT;
     const char *s = html, *hit;
     while ((hit = strstr(s, marker))) {
-        buf_putn(&out, s, (size_t)(hit - s));
         const char *value = hit + sizeof marker - 1;
-        const char *end = strchr(value, '"');
-        if (!end)
-            break;
+        const char *end = sourcepos_end(value);
+        if (!end) {
+            buf_putn(&out, s, (size_t)(value - s));
+            s = value;
+            continue;
+        }
+        buf_putn(&out, s, (size_t)(hit - s));
         int line = 0, col = 0;
         const heading *h = NULL;
         bool is_heading = hit - html >= 3 && hit[-3] == '<' && hit[-2] == 'h' && isdigit((unsigned char)hit[-1]);
@@ -431,16 +474,6 @@ static cmark_parser *new_parser(int options)
 
 static int render_document(const md_input *in, int depth, md_output *out, diags_t *d);
 
-static char *unique_id(const render_state *st, const char *base)
-{
-    char *id = xstrdup(base);
-    for (int n = 1; id_taken(st, id); n++) {
-        free(id);
-        id = xasprintf("%s-%d", base, n);
-    }
-    return id;
-}
-
 /* cmark lets an unclosed fence run to the end of the page, silently
  * swallowing the rest: for an exercise that is an editor's mistake. */
 static void check_closed(render_state *st, cmark_node *node, cmark_node *doc, exercise_kind kind)
@@ -510,10 +543,74 @@ static void make_exercises(render_state *st, cmark_node *doc, md_output *out)
 
 /* --- rendering ------------------------------------------------------------ */
 
+/* --- table size ------------------------------------------------------------ */
+
+/* cmark-gfm 0.29.0.gfm.6 pads every row of a table to the header's width
+ * with no limit, so a 35 KB page of 5,000 columns and 5,000 rows made 25
+ * million cells and ran for minutes. Later cmark-gfm caps the padded cells
+ * at 0x80000; this is the same cap, checked before parsing: a delimiter
+ * row's columns times the lines up to the next blank line. */
+#define MAX_TABLE_CELLS 0x80000
+
+static size_t delimiter_row_columns(const char *s, const char *end)
+{
+    size_t pipes = 0;
+    bool dash = false;
+    for (; s < end; s++) {
+        if (*s == '|')
+            pipes++;
+        else if (*s == '-')
+            dash = true;
+        else if (*s != ':' && *s != ' ' && *s != '\t' && *s != '\r')
+            return 0;
+    }
+    return dash ? pipes + 1 : 0;
+}
+
+static bool is_blank(const char *s, const char *end)
+{
+    for (; s < end; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r')
+            return false;
+    return true;
+}
+
+/* The 1-based line (within text) of a table too large to render, or 0. */
+static int oversized_table(const char *text, size_t len)
+{
+    const char *end = text + len;
+    size_t columns = 0, rows = 0;
+    int line = 1, table_line = 0;
+    for (const char *s = text; s < end; line++) {
+        const char *eol = memchr(s, '\n', (size_t)(end - s));
+        if (!eol)
+            eol = end;
+        size_t c = delimiter_row_columns(s, eol);
+        if (is_blank(s, eol)) {
+            columns = 0;
+        } else if (c > 1 && c > columns) {
+            columns = c, rows = 0, table_line = line;
+        } else if (columns && ++rows * columns > MAX_TABLE_CELLS) {
+            return table_line;
+        }
+        s = eol + 1;
+    }
+    return 0;
+}
+
 int md_render(const md_input *in, md_output *out, diags_t *d)
 {
+    int big = oversized_table(in->text, in->len);
+    if (big) {
+        diag_error(d, in->path, in->first_line + big - 1, 1,
+                   "table too large: its columns times its rows pass %d cells; split it",
+                   MAX_TABLE_CELLS);
+        *out = (md_output){.html = xstrdup(""), .summary = xstrdup("")};
+        return -1;
+    }
     return render_document(in, 0, out, d);
 }
+
 
 static int render_document(const md_input *in, int depth, md_output *out, diags_t *d)
 {
@@ -543,6 +640,8 @@ static int render_document(const md_input *in, int depth, md_output *out, diags_
     free(st.headings);
     free(st.blocks.items);
     buf_free(&st.text);
+    strmap_free(&st.ids);
+    strmap_free(&st.next_n);
     return st.errors ? -1 : 0;
 }
 

@@ -675,6 +675,20 @@ static void write_page(render_worker *w, const page_t *p)
     free(path);
 }
 
+/* A violation is found in the written HTML (its position is the output
+ * file's); say which source page it was rendered from, so the report
+ * leads back to the content or template to fix. */
+static void name_page_source(diags_t *d, size_t from, const page_t *p)
+{
+    if (!p->src_path)
+        return;
+    for (size_t i = from; i < d->len; i++) {
+        char *msg = xasprintf("%s (in the page rendered from %s)", d->items[i].msg, p->src_path);
+        free(d->items[i].msg);
+        d->items[i].msg = msg;
+    }
+}
+
 static void render_task(void *worker, size_t index)
 {
     render_worker *w = worker;
@@ -683,8 +697,11 @@ static void render_task(void *worker, size_t index)
     if (render_page_html(w, p) < 0)
         return;
     scan_rules rules = {w->site->cfg->csp, NULL, true};
-    if (scan_page(w->html.data, w->html.len, p->out_path, &rules, &w->diags) > 0)
+    size_t before = w->diags.len;
+    if (scan_page(w->html.data, w->html.len, p->out_path, &rules, &w->diags) > 0) {
+        name_page_source(&w->diags, before, p);
         return;
+    }
     if (w->opts->out_dir)
         write_page(w, p);
     if (w->opts->links)

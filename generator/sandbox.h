@@ -13,7 +13,11 @@
 #include <stddef.h>
 
 #define SANDBOX_DEFAULT_MEMORY (256u << 20)       /* bytes per state */
-#define SANDBOX_DEFAULT_BUDGET 200000000L         /* VM instructions per call */
+/* VM instructions per call. 20 million is some 60 times what the default
+ * theme needs for a page, and keeps a hostile template that calls costly
+ * functions in a loop (tostring of floats) to about 2 s of CPU per page;
+ * 200 million let one page run for 20 s (tests/hostile/theme-attacks). */
+#define SANDBOX_DEFAULT_BUDGET 20000000L
 
 /* A new sandboxed state (close with sandbox_close). NULL if out of memory. */
 lua_State *sandbox_new(size_t memory_cap);

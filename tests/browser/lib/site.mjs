@@ -25,7 +25,7 @@ export function languagesOf(pages) {
   return pages.filter(p => /^[^/]+\/index\.html$/.test(p)).map(p => p.split('/')[0]);
 }
 
-// root | home | 404 | post | section-index | page
+// root | home | 404 | post | step | survey | section-index | page
 export function pageKind(rel, langs) {
   if (rel === 'index.html') return 'root';
   const [lang, ...rest] = rel.split('/');
@@ -34,12 +34,21 @@ export function pageKind(rel, langs) {
   if (sub === 'index.html') return 'home';
   if (sub === '404.html') return '404';
   if (/^posts\/.+\/index\.html$/.test(sub)) return 'post';
+  if (STEP.test(sub)) return 'step';
+  if (SURVEY.test(sub)) return 'survey';
   if (/^[^/]+\/index\.html$/.test(sub)) return 'section-index';
   return 'page';
 }
 
+// A programme's step: a page two folders below a programme(s)/modules
+// folder (en/programmes/stop/02-triggers/index.html). A survey: a page
+// one folder below surveys/ (en/surveys/wellbeing/index.html).
+const STEP = /(^|\/)(programmes?|modules)\/[^/]+\/[^/]+\/index\.html$/;
+const SURVEY = /(^|\/)surveys\/[^/]+\/index\.html$/;
+
 // The pages to photograph: the root, each language's home, its first
-// post, and one page per first-level folder. name: <lang>-<slug>.
+// post, first programme step and first survey (when the site has them),
+// and one page per first-level folder. name: <lang>-<slug>.
 export function screenshotTargets(pages, langs) {
   const targets = [];
   if (pages.includes('index.html')) targets.push({ rel: 'index.html', name: 'root-index' });
@@ -47,6 +56,10 @@ export function screenshotTargets(pages, langs) {
     targets.push({ rel: `${lang}/index.html`, name: `${lang}-home` });
     const post = pages.find(p => p.startsWith(`${lang}/posts/`) && /^[^/]+\/posts\/.+\/index\.html$/.test(p));
     if (post) targets.push({ rel: post, name: slugName(post) });
+    for (const kind of [STEP, SURVEY]) {
+      const rel = pages.find(p => p.startsWith(`${lang}/`) && kind.test(p.slice(lang.length + 1)));
+      if (rel) targets.push({ rel, name: slugName(rel) });
+    }
     const dirs = [...new Set(pages.filter(p => p.startsWith(`${lang}/`) && p.split('/').length > 2)
       .map(p => p.split('/')[1]))];
     for (const d of dirs) {

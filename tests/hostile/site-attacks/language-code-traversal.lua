@@ -1,0 +1,1 @@
+return { name = "x", languages = {{ code = "../../tmp/waymark-hostile-lang", name = "E" }} }

@@ -1,0 +1,1 @@
+return setmetatable({ name = "x", languages = {{ code = "en", name = "E" }} }, { __index = function() while true do end end })

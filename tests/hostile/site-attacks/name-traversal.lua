@@ -1,0 +1,1 @@
+return { name = "../../evil", languages = {{ code = "en", name = "E" }} }

@@ -1,0 +1,1 @@
+return { name = "x", theme = "../../../../../etc", languages = {{ code = "en", name = "E" }} }

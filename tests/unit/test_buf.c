@@ -1,0 +1,65 @@
+/* Tests for buf, the string builder: every way of reading a buffer gives
+ * a terminated string, including a buffer nothing was written to (an
+ * empty Markdown heading once produced an id from uninitialised memory). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "markdown.h"
+
+static void empty_buffer_reads_as_empty_string(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT;
+    assert_string_equal(buf_cstr(&b), "");
+    buf_free(&b);
+    buf_t c = BUF_INIT;
+    char *s = buf_detach(&c);
+    assert_string_equal(s, "");
+    free(s);
+    buf_t e = BUF_INIT;
+    buf_printf(&e, "%s", ""); /* writes nothing */
+    assert_string_equal(buf_cstr(&e), "");
+    buf_free(&e);
+}
+
+static void appends_and_escapes(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "a");
+    buf_putc(&b, 'b');
+    buf_printf(&b, "%d", 42);
+    buf_put_html(&b, "<&\"'>", 5);
+    assert_string_equal(buf_cstr(&b), "ab42&lt;&amp;&quot;&#39;&gt;");
+    buf_reset(&b);
+    assert_string_equal(buf_cstr(&b), "");
+    char *s = buf_detach(&b);
+    assert_string_equal(s, "");
+    assert_null(b.data);
+    free(s);
+}
+
+static void empty_heading_gets_a_fixed_id(void **state)
+{
+    (void)state;
+    char *id = md_heading_slug("");
+    assert_string_equal(id, "section");
+    free(id);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(empty_buffer_reads_as_empty_string),
+        cmocka_unit_test(appends_and_escapes),
+        cmocka_unit_test(empty_heading_gets_a_fixed_id),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
