@@ -140,6 +140,31 @@ static void read_theme_vars(lua_State *L, config_t *cfg, diags_t *d)
     cfg->scss_vars = buf_detach(&scss);
 }
 
+/* surveys = { endpoint = "submit" }: where survey forms post, a path from
+ * the site root or an absolute http(s) URL (README.md, "Surveys"). */
+static void read_surveys(lua_State *L, config_t *cfg, diags_t *d)
+{
+    int type = lua_getfield(L, -1, "surveys");
+    if (type == LUA_TTABLE)
+        cfg->survey_endpoint = string_field(L, "endpoint", "surveys: ", d);
+    else if (type != LUA_TNIL)
+        diag_error(d, SITE_LUA, 0, 0, "'surveys' must be a table like { endpoint = \"submit\" }");
+    lua_pop(L, 1);
+    const char *e = cfg->survey_endpoint;
+    if (!e) {
+        cfg->survey_endpoint = xstrdup("submit");
+        return;
+    }
+    bool absolute = !strncmp(e, "https://", 8) || !strncmp(e, "http://", 7);
+    bool path_ok = *e && *e != '/' && !strstr(e, "..") &&
+                   strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/") == strlen(e);
+    bool url_ok = absolute && !strpbrk(e, " \"'<>\\;,") && strlen(e) > 8;
+    if (!path_ok && !url_ok)
+        diag_error(d, SITE_LUA, 0, 0,
+                   "surveys.endpoint must be a path from the site root like \"submit\" or an "
+                   "http(s) URL, not '%s'", e);
+}
+
 static void apply_defaults(config_t *cfg)
 {
     if (!cfg->name)
@@ -186,6 +211,7 @@ int config_load(const char *root, config_t *cfg, diags_t *d)
         cfg->theme = string_field(L, "theme", "", d);
         read_languages(L, cfg, d);
         read_theme_vars(L, cfg, d);
+        read_surveys(L, cfg, d);
     }
     sandbox_close(L);
     free(path);
@@ -211,6 +237,7 @@ void config_free(config_t *cfg)
     free(cfg->theme);
     free(cfg->scss_vars);
     free(cfg->csp);
+    free(cfg->survey_endpoint);
     *cfg = (config_t){0};
 }
 

@@ -40,6 +40,7 @@ typedef struct {
     size_t nlanguages;
     char *scss_vars;  /* "$accent: #0b5f75;\n" lines from theme_vars */
     char *csp;        /* the Content-Security-Policy every page carries */
+    char *survey_endpoint; /* surveys.endpoint: site-root path or http(s) URL */
 } config_t;
 
 /* Reads root/site.lua into cfg; reports problems at site.lua:line.

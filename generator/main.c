@@ -25,6 +25,7 @@
 #include "render.h"
 #include "site.h"
 #include "style.h"
+#include "surveys.h"
 #include "xalloc.h"
 
 #ifndef WAYMARK_VERSION
@@ -50,6 +51,7 @@ typedef struct {
 static const char USAGE[] =
     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
     "       waymark check [SITE_DIR] [--drafts]\n"
+    "       waymark extract [SITE_DIR]\n"
     "       waymark help [COMMAND]\n"
     "       waymark --version\n";
 
@@ -76,6 +78,11 @@ static const struct {
      "\n"
      "Does everything build does except writing: reads, renders and checks every\n"
      "page, and reports every problem. Exit status 1 when there are errors.\n"},
+    {"extract",
+     "usage: waymark extract [SITE_DIR]\n"
+     "\n"
+     "Writes the translation templates: locales/templates/<survey>.pot for every\n"
+     "surveys/<survey>.yaml (msgctxt <survey>/<question>..., msgid the source text).\n"},
     {"help", "usage: waymark help [COMMAND]\n\nShows the help of a command.\n"},
 };
 
@@ -86,6 +93,7 @@ static int print_help(const char *command)
                "Commands:\n"
                "  build   build the site and its zip bundle\n"
                "  check   check the site without writing anything\n"
+               "  extract write the translation templates (.pot)\n"
                "  help    show a command's help\n\n"
                "See waymark(1) and README.md.\n",
                WAYMARK_VERSION, USAGE);
@@ -281,8 +289,8 @@ static int64_t bundle_time(const site_t *site, const theme_path *themes, diags_t
         return v;
     }
     int64_t newest = site->newest_mtime;
-    const char *others[] = {"site.lua", "locales"};
-    for (size_t i = 0; i < 2; i++) {
+    const char *others[] = {"site.lua", "locales", SURVEYS_DIR};
+    for (size_t i = 0; i < 3; i++) {
         int64_t m = output_newest_mtime(others[i]);
         newest = m > newest ? m : newest;
     }
@@ -380,6 +388,7 @@ static int build_site(const build_options *o, diags_t *d)
     char *css = NULL, *staging = NULL, *zip_path = NULL;
     render_stats stats = {0};
     site_options site_opts = {.drafts = o->drafts};
+    surveys_t surveys = {0};
 
     /* load */
     if (config_load(".", &cfg, d) < 0)
@@ -387,7 +396,10 @@ static int build_site(const build_options *o, diags_t *d)
     theme_resolve(&themes, cfg.theme, d);
     catalogs = load_catalogs(&cfg, d);
     /* parse and model */
+    surveys_load(&cfg, &surveys, d);
     site_load(&cfg, &site_opts, &site, d);
+    surveys_attach(&surveys, &site, d);
+    surveys_check_catalogs(&surveys, &cfg, catalogs, d);
     site_convert_markdown(&site, o->jobs, d);
     css = themes.len ? style_compile((const char *const *)themes.dirs,
                                      (const char *const *)themes.names, cfg.scss_vars, d)
@@ -409,6 +421,7 @@ static int build_site(const build_options *o, diags_t *d)
     render_site(&site, &ro, &stats, d);
     if (staging)
         write_assets(staging, &site, &themes, css, d);
+    surveys_write(&surveys, &cfg, catalogs, staging, d);
     /* bundle and publish */
     if (staging && !d->errors && publish(o, &cfg, staging, stamp, &zip_path, d) == 0) {
         free(staging);
@@ -427,9 +440,37 @@ done:
     if (catalogs)
         free_catalogs(catalogs, cfg.nlanguages);
     site_free(&site);
+    surveys_free(&surveys);
     theme_free(&themes);
     config_free(&cfg);
     return d->errors ? EXIT_CONTENT : 0;
+}
+
+/* waymark extract: the surveys' translation templates. */
+static int run_extract(int argc, char **argv)
+{
+    const char *site_dir = ".";
+    if (argc > 1 || (argc == 1 && argv[0][0] == '-'))
+        return usage_error("%s", "extract takes one site folder");
+    if (argc == 1)
+        site_dir = argv[0];
+    if (!fs_is_dir(site_dir) || chdir(site_dir) < 0)
+        return usage_error("'%s' is not a folder", site_dir);
+    diags_t d = DIAGS_INIT;
+    config_t cfg;
+    surveys_t surveys = {0};
+    if (config_load(".", &cfg, &d) == 0 && surveys_load(&cfg, &surveys, &d) == 0)
+        surveys_write_pots(&surveys, "locales/templates", &d);
+    diag_print(&d, stderr);
+    int rc = d.errors ? EXIT_CONTENT : 0;
+    if (!rc)
+        for (size_t i = 0; i < surveys.len; i++)
+            printf("waymark: wrote locales/templates/%s.pot (%zu texts)\n", surveys.items[i]->id,
+                   surveys.items[i]->ntexts);
+    surveys_free(&surveys);
+    config_free(&cfg);
+    diag_free(&d);
+    return rc;
 }
 
 static int run_build(int argc, char **argv, bool write)
@@ -475,5 +516,7 @@ int main(int argc, char **argv)
         return run_build(argc - 2, argv + 2, true);
     if (!strcmp(cmd, "check"))
         return run_build(argc - 2, argv + 2, false);
+    if (!strcmp(cmd, "extract"))
+        return run_extract(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -46,6 +46,9 @@ typedef struct page {
     size_t nchildren, children_cap;
     struct page *prev, *next;
     struct page **translations; /* one slot per language; NULL when missing */
+
+    /* surveys (surveys.c): the survey this page presents, or NULL (borrowed) */
+    const struct survey *survey;
 } page_t;
 
 /* Frees what the page owns (not the pages it points to), then the page. */
