@@ -109,7 +109,7 @@ static void put_condition(const form_writer *w, const survey_cond *c, bool alone
 static void put_condition_note(const form_writer *w, const survey_question *q)
 {
     const survey_show_if *si = &q->show_if;
-    buf_printf(w->b, "<div class=\"q-cond\" id=\"q-%s-cond\">", q->id);
+    buf_printf(w->b, "<div class=\"q-cond\" id=\"q-%s.cond\">", q->id);
     if (si->len == 1) {
         buf_puts(w->b, "<p>");
         put_condition(w, &si->conds[0], true);
@@ -154,11 +154,11 @@ static void put_describedby(const form_writer *w, const survey_question *q)
         return;
     buf_puts(w->b, " aria-describedby=\"");
     if (cond)
-        buf_printf(w->b, "%sq-%s-cond", sep, q->id), sep = " ";
+        buf_printf(w->b, "%sq-%s.cond", sep, q->id), sep = " ";
     if (hint)
-        buf_printf(w->b, "%sq-%s-hint", sep, q->id), sep = " ";
+        buf_printf(w->b, "%sq-%s.hint", sep, q->id), sep = " ";
     if (help)
-        buf_printf(w->b, "%sq-%s-help", sep, q->id);
+        buf_printf(w->b, "%sq-%s.help", sep, q->id);
     buf_putc(w->b, '"');
 }
 
@@ -178,19 +178,19 @@ static void put_notes(const form_writer *w, const survey_question *q)
     if (q->show_if.len)
         put_condition_note(w, q);
     if (q->type == SQ_MULTIPLE && (q->min_choices > 0 || q->max_choices > 0)) {
-        buf_printf(w->b, "<p class=\"q-hint\" id=\"q-%s-hint\">", q->id);
+        buf_printf(w->b, "<p class=\"q-hint\" id=\"q-%s.hint\">", q->id);
         if (q->min_choices > 0)
-            put_fmt(w->b, w->in->t(w->in->t_ctx, "Choose at least %d.", "Choose at least %d.",
+            put_fmt(w->b, w->in->t(w->in->t_ctx, "Choose at least %d option.", "Choose at least %d options.",
                                    (unsigned long)q->min_choices), NULL, NULL, 0, q->min_choices);
         if (q->min_choices > 0 && q->max_choices > 0)
             buf_putc(w->b, ' ');
         if (q->max_choices > 0)
-            put_fmt(w->b, w->in->t(w->in->t_ctx, "Choose at most %d.", "Choose at most %d.",
+            put_fmt(w->b, w->in->t(w->in->t_ctx, "Choose at most %d option.", "Choose at most %d options.",
                                    (unsigned long)q->max_choices), NULL, NULL, 0, q->max_choices);
         buf_puts(w->b, "</p>\n");
     }
     if (q->help.source) {
-        buf_printf(w->b, "<p class=\"q-help\" id=\"q-%s-help\">", q->id);
+        buf_printf(w->b, "<p class=\"q-help\" id=\"q-%s.help\">", q->id);
         esc(w->b, text_of(w, &q->help));
         buf_puts(w->b, "</p>\n");
     }
@@ -199,7 +199,7 @@ static void put_notes(const form_writer *w, const survey_question *q)
 static void put_choice(const form_writer *w, const char *type, const char *name,
                        const char *code, const char *text, bool required, const char *id_part)
 {
-    buf_printf(w->b, "<label class=\"choice\"><input type=\"%s\" name=\"%s\" value=\"%s\" id=\"f-%s-%s\"%s> ",
+    buf_printf(w->b, "<label class=\"choice\"><input type=\"%s\" name=\"%s\" value=\"%s\" id=\"f-%s.%s\"%s> ",
                type, name, code, id_part, code, required ? " required" : "");
     buf_puts(w->b, "<span>");
     esc(w->b, text);
@@ -210,9 +210,9 @@ static void put_other_field(const form_writer *w, const survey_question *q)
 {
     for (size_t i = 0; i < q->noptions; i++)
         if (q->options[i].other) {
-            buf_printf(w->b, "<label class=\"q-other\" for=\"f-%s-other\">", q->id);
+            buf_printf(w->b, "<label class=\"q-other\" for=\"f-%s.other\">", q->id);
             esc(w->b, ui(w, "If other, please specify:"));
-            buf_printf(w->b, "</label>\n<input type=\"text\" id=\"f-%s-other\" name=\"%s.other\" maxlength=\"200\">\n",
+            buf_printf(w->b, "</label>\n<input type=\"text\" id=\"f-%s.other\" name=\"%s.other\" maxlength=\"200\">\n",
                        q->id, q->id);
         }
 }
@@ -231,7 +231,7 @@ static void put_choices(const form_writer *w, const survey_question *q)
 static void put_scale(const form_writer *w, const survey_question *q)
 {
     bool req = markup_required(q);
-    buf_puts(w->b, "<div class=\"q-choices q-scale\">\n");
+    buf_puts(w->b, "<div class=\"q-choices q-points\">\n");
     for (long v = (long)q->min; v <= (long)q->max; v++) {
         char code[24];
         snprintf(code, sizeof code, "%ld", v);
@@ -252,7 +252,7 @@ static void put_matrix(const form_writer *w, const survey_question *q)
     bool req = markup_required(q);
     for (size_t r = 0; r < q->nrows; r++) {
         char *name = xasprintf("%s.%s", q->id, q->rows[r].id);
-        char *id_part = xasprintf("%s-%s", q->id, q->rows[r].id);
+        char *id_part = xasprintf("%s.%s", q->id, q->rows[r].id);
         buf_puts(w->b, "<fieldset class=\"q-row\"><legend>");
         esc(w->b, text_of(w, &q->rows[r].text));
         buf_puts(w->b, "</legend>\n<div class=\"q-choices q-inline\">\n");
