@@ -243,7 +243,6 @@ static void read_release_settings(lua_State *L, config_t *cfg, diags_t *d)
     dp->listen = nested_string(L, "deploy", "listen", d);
     dp->serve = nested_string(L, "deploy", "serve", d);
     dp->hidden_service_dir = nested_string(L, "deploy", "hidden_service_dir", d);
-    dp->survey_endpoint = nested_string(L, "surveys", "endpoint", d);
     dp->onion_location = string_field(L, "onion_location", "", d);
 }
 
@@ -258,8 +257,10 @@ static void deploy_defaults(config_t *cfg, diags_t *d)
         dp->serve = xstrdup("127.0.0.1:8080");
     if (!dp->hidden_service_dir)
         dp->hidden_service_dir = xasprintf("/var/lib/tor/%s/", cfg->name);
-    if (!dp->survey_endpoint)
-        dp->survey_endpoint = xstrdup("submit");
+    /* nginx proxies a relative endpoint to waymark serve; an absolute one
+     * is another host's business. */
+    const char *endpoint = cfg->survey_endpoint;
+    dp->survey_endpoint = xstrdup(endpoint && !path_url_is_absolute(endpoint) ? endpoint : "submit");
     check_deploy_value("deploy.root", dp->root, d);
     check_deploy_value("deploy.listen", dp->listen, d);
     check_deploy_value("deploy.serve", dp->serve, d);
@@ -268,11 +269,34 @@ static void deploy_defaults(config_t *cfg, diags_t *d)
     check_deploy_value("onion_location", dp->onion_location, d);
     if (dp->root[0] != '/' || dp->hidden_service_dir[0] != '/')
         diag_error(d, SITE_LUA, 0, 0, "deploy.root and deploy.hidden_service_dir must be absolute paths");
-    if (dp->survey_endpoint[0] == '/' || strstr(dp->survey_endpoint, ".."))
-        diag_error(d, SITE_LUA, 0, 0, "surveys.endpoint must be a relative path below the site root, like \"submit\"");
     if (dp->onion_location && strncmp(dp->onion_location, "http://", 7) &&
         strncmp(dp->onion_location, "https://", 8))
         diag_error(d, SITE_LUA, 0, 0, "onion_location must be an http:// or https:// address");
+}
+
+/* surveys = { endpoint = "submit" }: where survey forms post, a path from
+ * the site root or an absolute http(s) URL (README.md, "Surveys"). */
+static void read_surveys(lua_State *L, config_t *cfg, diags_t *d)
+{
+    int type = lua_getfield(L, -1, "surveys");
+    if (type == LUA_TTABLE)
+        cfg->survey_endpoint = string_field(L, "endpoint", "surveys: ", d);
+    else if (type != LUA_TNIL)
+        diag_error(d, SITE_LUA, 0, 0, "'surveys' must be a table like { endpoint = \"submit\" }");
+    lua_pop(L, 1);
+    const char *e = cfg->survey_endpoint;
+    if (!e) {
+        cfg->survey_endpoint = xstrdup("submit");
+        return;
+    }
+    bool absolute = !strncmp(e, "https://", 8) || !strncmp(e, "http://", 7);
+    bool path_ok = *e && *e != '/' && !strstr(e, "..") &&
+                   strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/") == strlen(e);
+    bool url_ok = absolute && !strpbrk(e, " \"'<>\\;,") && strlen(e) > 8;
+    if (!path_ok && !url_ok)
+        diag_error(d, SITE_LUA, 0, 0,
+                   "surveys.endpoint must be a path from the site root like \"submit\" or an "
+                   "http(s) URL, not '%s'", e);
 }
 
 static void apply_defaults(config_t *cfg)
@@ -323,6 +347,7 @@ int config_load(const char *root, config_t *cfg, diags_t *d)
         read_theme_vars(L, cfg, d);
         read_fallback(L, cfg, d);
         read_release_settings(L, cfg, d);
+        read_surveys(L, cfg, d);
     }
     sandbox_close(L);
     free(path);
@@ -359,6 +384,7 @@ void config_free(config_t *cfg)
     free(cfg->deploy.hidden_service_dir);
     free(cfg->deploy.onion_location);
     free(cfg->deploy.survey_endpoint);
+    free(cfg->survey_endpoint);
     *cfg = (config_t){0};
 }
 

@@ -70,6 +70,7 @@ typedef struct {
     char *public_key_id;   /* its key id, as minisign prints it; NULL */
     double budget_page_kb; /* budget.page_kb: HTML + CSS per page; 0 = no budget */
     config_deploy deploy;
+    char *survey_endpoint; /* surveys.endpoint: site-root path or http(s) URL */
 } config_t;
 
 /* Reads root/site.lua into cfg; reports problems at site.lua:line.

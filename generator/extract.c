@@ -6,6 +6,8 @@
 #include "catalog.h"
 #include "l10n.h"
 #include "pot.h"
+#include "survey.h"
+#include "surveys.h"
 #include "uistrings.h"
 #include "xalloc.h"
 
@@ -56,10 +58,24 @@ static void extract_ui(const extract_context *ctx, extract_result *res, diags_t 
     pot_free(&pot);
 }
 
-/* Each writes one .pot below locales/templates/. Surveys hook in here:
- * a step that calls survey_write_pot() for each surveys/<id>.yaml. */
+/* One .pot per surveys/<id>.yaml (msgctxt <survey>/<question>...). */
+static void extract_surveys(const extract_context *ctx, extract_result *res, diags_t *d)
+{
+    surveys_t surveys = {0};
+    if (surveys_load(ctx->cfg, &surveys, d) == 0 &&
+        surveys_write_pots(&surveys, EXTRACT_DIR, d) == 0)
+        for (size_t i = 0; i < surveys.len; i++) {
+            char *path = xasprintf(EXTRACT_DIR "/%s.pot", surveys.items[i]->id);
+            extract_result_add(res, path, surveys.items[i]->ntexts);
+            free(path);
+        }
+    surveys_free(&surveys);
+}
+
+/* Each writes .pot files below locales/templates/. */
 static const extract_step STEPS[] = {
     extract_ui,
+    extract_surveys,
 };
 
 void extract_result_add(extract_result *res, const char *path, size_t count)

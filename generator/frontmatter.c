@@ -70,13 +70,14 @@ typedef struct {
     size_t len;
     size_t byte, chr; /* where the cursor is: byte offset and character index */
     fm_pos pos;       /* the file position of that character */
+    int first_line;   /* file line of the text's first line */
 } fm_cursor;
 
 static void cursor_reset(fm_cursor *c)
 {
     c->byte = 0;
     c->chr = 0;
-    c->pos = (fm_pos){2, 1}; /* the YAML starts on the line after "---" */
+    c->pos = (fm_pos){c->first_line, 1};
     /* libyaml skips a byte order mark at the start without counting it. */
     if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0) {
         c->byte = 3;
@@ -127,6 +128,7 @@ typedef struct {
 
 typedef struct {
     const char *path;
+    const char *what; /* "front matter" or "the YAML file", as messages call it */
     diags_t *d;
     fm_cursor cur;
     fm_node *root; /* owned; every node created is reachable from here or freed */
@@ -146,7 +148,7 @@ static bool count_node(fm_builder *b, fm_pos pos)
     if (++b->nodes <= FM_MAX_NODES)
         return true;
     diag_error(b->d, b->path, pos.line, pos.col,
-               "front matter has too many values (more than %d)", FM_MAX_NODES);
+               "%s has too many values (more than %d)", b->what, FM_MAX_NODES);
     return false;
 }
 
@@ -185,7 +187,7 @@ static bool attach(fm_builder *b, fm_node *n)
             return true;
         }
         diag_error(b->d, b->path, pos.line, pos.col,
-                   "front matter must be a mapping of keys to values");
+                   "%s must be a mapping of keys to values", b->what);
         fm_free(n);
         return false;
     }
@@ -201,7 +203,7 @@ static bool attach(fm_builder *b, fm_node *n)
     }
     if (n->kind != FM_SCALAR) {
         diag_error(b->d, b->path, pos.line, pos.col,
-                   "a key in front matter must be text, not a list or a mapping");
+                   "a key in %s must be text, not a list or a mapping", b->what);
         fm_free(n);
         return false;
     }
@@ -221,7 +223,7 @@ static bool add_scalar(fm_builder *b, const yaml_event_t *e)
     size_t len = e->data.scalar.length;
     if (memchr(value, '\0', len)) {
         diag_error(b->d, b->path, pos.line, pos.col,
-                   "front matter text may not contain a NUL character");
+                   "%s text may not contain a NUL character", b->what);
         return false;
     }
     fm_node *n = new_node(FM_SCALAR, pos);
@@ -235,7 +237,7 @@ static bool open_container(fm_builder *b, fm_kind kind, yaml_mark_t mark)
     fm_pos pos = mark_pos(b, mark);
     if (b->depth == FM_MAX_DEPTH) {
         diag_error(b->d, b->path, pos.line, pos.col,
-                   "front matter nested too deeply (more than %d levels)", FM_MAX_DEPTH);
+                   "%s nested too deeply (more than %d levels)", b->what, FM_MAX_DEPTH);
         return false;
     }
     if (!count_node(b, pos))
@@ -319,7 +321,7 @@ static bool handle_event(fm_builder *b, const yaml_event_t *e)
     case YAML_ALIAS_EVENT: {
         fm_pos pos = mark_pos(b, e->start_mark);
         diag_error(b->d, b->path, pos.line, pos.col,
-                   "YAML aliases (*name) are not allowed in front matter");
+                   "YAML aliases (*name) are not allowed in %s", b->what);
         return false;
     }
     default: /* stream and document boundaries; anchors and tags are ignored */
@@ -332,7 +334,7 @@ static bool handle_event(fm_builder *b, const yaml_event_t *e)
 static void report_yaml_error(fm_builder *b, const yaml_parser_t *p)
 {
     if (p->error == YAML_MEMORY_ERROR) {
-        diag_error(b->d, b->path, 0, 0, "out of memory while reading front matter");
+        diag_error(b->d, b->path, 0, 0, "out of memory while reading %s", b->what);
         return;
     }
     fm_pos at = p->error == YAML_READER_ERROR ? cursor_at_byte(&b->cur, p->problem_offset)
@@ -371,13 +373,15 @@ static bool read_events(fm_builder *b, yaml_parser_t *parser)
 
 /* The tree of the YAML text (an empty map when it holds no document), or
  * NULL after reporting errors. Caller frees with fm_free. */
-static fm_node *parse_yaml(const char *text, size_t len, const char *path, diags_t *d)
+static fm_node *parse_yaml(const char *text, size_t len, int first_line, const char *what,
+                           const char *path, diags_t *d)
 {
-    fm_builder b = {.path = path, .d = d, .cur = {.text = text, .len = len}};
+    fm_builder b = {.path = path, .what = what, .d = d,
+                    .cur = {.text = text, .len = len, .first_line = first_line}};
     cursor_reset(&b.cur);
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
-        diag_error(d, path, 0, 0, "out of memory while reading front matter");
+        diag_error(d, path, 0, 0, "out of memory while reading %s", what);
         return NULL;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -416,11 +420,26 @@ int fm_read(const char *src, size_t len, const char *path, fm_page *out, diags_t
         *out = (fm_page){NULL, src, len, 1};
         return 0;
     }
-    fm_node *root = parse_yaml(src + sp.yaml_start, sp.yaml_len, path, d);
+    /* the YAML starts on the line after "---" */
+    fm_node *root = parse_yaml(src + sp.yaml_start, sp.yaml_len, 2, "front matter", path, d);
     if (!root)
         return -1;
     *out = (fm_page){root, src + sp.body_start, len - sp.body_start, sp.body_line};
     return 0;
+}
+
+fm_node *fm_read_document(const char *src, size_t len, const char *path, diags_t *d)
+{
+    if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
+        src += 3;
+        len -= 3;
+    }
+    int line, col;
+    if (!utf8_validate(src, len, &line, &col)) {
+        diag_error(d, path, line, col, "invalid UTF-8");
+        return NULL;
+    }
+    return parse_yaml(src, len, 1, "the YAML file", path, d);
 }
 
 void fm_free(fm_node *node)

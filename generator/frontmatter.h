@@ -37,6 +37,11 @@ typedef struct {
  * out->root is NULL and nothing needs freeing). A UTF-8 BOM is skipped and
  * is not part of body. out->root is owned by the caller (fm_free). */
 int fm_read(const char *src, size_t len, const char *path, fm_page *out, diags_t *d);
+/* Parses src as one whole YAML document (a .yaml file) into a tree with
+ * the same rules as front matter (a mapping at the top, no aliases, the
+ * same limits); positions are file lines from 1. Returns NULL after
+ * reporting errors; caller frees with fm_free. */
+fm_node *fm_read_document(const char *src, size_t len, const char *path, diags_t *d);
 void fm_free(fm_node *node);
 
 /* The value of key in a map, or NULL (borrowed). */

@@ -37,6 +37,7 @@
 #include "site.h"
 #include "status.h"
 #include "style.h"
+#include "surveys.h"
 #include "xalloc.h"
 
 #ifndef WAYMARK_VERSION
@@ -119,7 +120,9 @@ static const struct {
      "\n"
      "Writes SITE_DIR/locales/templates/ui.pot: every t() and tc() call of the\n"
      "theme's templates (and the month names date() uses), with #: file:line\n"
-     "references, for translators to start or merge (msgmerge) a catalog.\n"},
+     "references, and locales/templates/<survey>.pot for every surveys/<survey>.yaml\n"
+     "(msgctxt <survey>/<question>..., msgid the source text), for translators to\n"
+     "start or merge (msgmerge) a catalog.\n"},
     {"status",
      "usage: waymark status [SITE_DIR] [--format text|json] [--strict] [--verbose]\n"
      "\n"
@@ -347,8 +350,8 @@ static int64_t bundle_time(const site_t *site, const theme_path *themes, diags_t
         return v;
     }
     int64_t newest = site->newest_mtime;
-    const char *others[] = {"site.lua", "locales"};
-    for (size_t i = 0; i < 2; i++) {
+    const char *others[] = {"site.lua", "locales", SURVEYS_DIR};
+    for (size_t i = 0; i < 3; i++) {
         int64_t m = output_newest_mtime(others[i]);
         newest = m > newest ? m : newest;
     }
@@ -433,11 +436,16 @@ static int sign_zip(const build_options *o, const config_t *cfg, const char *zip
 
 /* Every link of every page leads to a written file and id. The files
  * besides pages and content files: the stylesheet and the themes' static/. */
-static void check_links(linkcheck_t *links, const theme_path *themes, diags_t *d)
+static void check_links(linkcheck_t *links, const theme_path *themes, const surveys_t *surveys,
+                        diags_t *d)
 {
     fs_list_t others = {0};
     xgrow((void **)&others.paths, &others.cap, 1, sizeof *others.paths);
     others.paths[others.len++] = xstrdup(STYLESHEET);
+    for (size_t i = 0; i < surveys->len; i++) {
+        xgrow((void **)&others.paths, &others.cap, others.len + 1, sizeof *others.paths);
+        others.paths[others.len++] = surveys_stylesheet_path(surveys->items[i]);
+    }
     for (size_t i = 0; i < themes->len; i++) {
         char *dir = path_join(themes->dirs[i], "static");
         fs_list_t files;
@@ -506,6 +514,7 @@ static int build_site(const build_options *o, diags_t *d)
     output_t *out = NULL;
     render_stats stats = {0};
     linkcheck_t *links = NULL;
+    surveys_t surveys = {0};
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs};
 
     /* load */
@@ -515,7 +524,10 @@ static int build_site(const build_options *o, diags_t *d)
     theme_resolve(&themes, cfg.theme, d);
     load_catalogs(&cfg, &themes, &catalogs, d);
     /* parse and model */
+    surveys_load(&cfg, &surveys, d);
     site_load(&cfg, &site_opts, &site, d);
+    surveys_attach(&surveys, &site, d);
+    surveys_check_catalogs(&surveys, &cfg, catalogs.site, d);
     labels = exercise_labels_from_catalogs(catalogs.site, cfg.nlanguages);
     site.exercise_labels = labels;
     progress_stage("markdown", site.npages);
@@ -543,7 +555,7 @@ static int build_site(const build_options *o, diags_t *d)
                          o->jobs, out, catalogs.theme, links};
     progress_stage("render", site.npages);
     if (render_site(&site, &ro, &stats, d) == 0) {
-        check_links(links, &themes, d);
+        check_links(links, &themes, &surveys, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }
     if (o->external && !d->errors) {
@@ -556,6 +568,7 @@ static int build_site(const build_options *o, diags_t *d)
         write_assets(out, &site, &themes, css, d);
     if (out && o->precompress && !d->errors)
         precompress_output(out, d);
+    surveys_write(&surveys, &cfg, catalogs.site, out, d);
     /* bundle and publish */
     if (out && !d->errors)
         publish(o, &cfg, out, stamp, &zip_path, d);
@@ -575,6 +588,7 @@ done:
     free(labels);
     l10n_catalogs_free(&catalogs);
     site_free(&site);
+    surveys_free(&surveys);
     theme_free(&themes);
     config_free(&cfg);
     return d->errors ? EXIT_CONTENT : 0;

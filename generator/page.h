@@ -78,6 +78,8 @@ typedef struct page {
     /* exercise blocks found by the markdown stage (owned) */
     exercise_t *exercises;
     size_t nexercises;
+    /* surveys (surveys.c): the survey this page presents, or NULL (borrowed) */
+    const struct survey *survey;
 } page_t;
 
 /* Frees what the page owns (not the pages it points to), then the page. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "form.h"
 #include "fs.h"
 #include "htmlscan.h"
 #include "l10n.h"
@@ -15,6 +16,8 @@
 #include "pool.h"
 #include "programme.h"
 #include "sandbox.h"
+#include "survey.h"
+#include "surveys.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -230,6 +233,8 @@ static int push_programme_field(render_worker *w, const page_t *p, const char *k
     return 1;
 }
 
+static void push_survey(render_worker *w, const page_t *p);
+
 /* Returns 1 when the field exists (value pushed), 0 otherwise. */
 static int push_page_field(render_worker *w, const page_t *p, const char *k)
 {
@@ -266,6 +271,14 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     else if (!strcmp(k, "fallback_of")) push_page(w, p->fallback_of);
     else if (!strcmp(k, "content_lang")) lua_pushstring(L, content_language(w, p)->code);
     else if (!strcmp(k, "content_dir")) lua_pushstring(L, content_language(w, p)->dir);
+    /* surveys */
+    else if (!strcmp(k, "survey")) push_survey(w, p);
+    else if (!strcmp(k, "survey_stylesheet")) {
+        if (!p->survey) { lua_pushnil(L); return 1; }
+        char *css = surveys_stylesheet_path(p->survey);
+        push_url_to(w, css);
+        free(css);
+    }
     else return push_programme_field(w, p, k);
     return 1;
 }
@@ -377,6 +390,60 @@ static int translate_call(lua_State *L, const char *ctx, int first)
 }
 
 static int l_t(lua_State *L) { return translate_call(L, NULL, 1); }
+
+/* --- surveys -------------------------------------------------------------- */
+
+/* The form's UI strings, msgctxt "survey form", in the current page's language. */
+static const char *form_translate(void *ctx, const char *msgid, const char *plural,
+                                  unsigned long n)
+{
+    const char *s = translate(ctx, "survey form", msgid, plural != NULL, n);
+    return s == msgid && plural && n != 1 ? plural : s;
+}
+
+/* page.survey: {id, version, questions, minutes, form (raw HTML), sections
+ * = {{title, anchor}}}, or nil when the page presents no survey. */
+static void push_survey(render_worker *w, const page_t *p)
+{
+    lua_State *L = w->L;
+    const survey_t *s = p->survey;
+    if (!s) {
+        lua_pushnil(L);
+        return;
+    }
+    const catalog_t *cat = p->lang ? w->opts->catalogs[p->lang] : NULL;
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, s->id);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, s->version);
+    lua_setfield(L, -2, "version");
+    lua_pushinteger(L, (lua_Integer)s->nquestions);
+    lua_setfield(L, -2, "questions");
+    lua_pushinteger(L, form_minutes(s));
+    lua_setfield(L, -2, "minutes");
+    lua_createtable(L, (int)s->nsections, 0);
+    for (size_t i = 0; i < s->nsections; i++) {
+        lua_createtable(L, 0, 2);
+        lua_pushstring(L, survey_text_get(&s->sections[i].title, cat));
+        lua_setfield(L, -2, "title");
+        char *anchor = form_section_anchor(s, i);
+        lua_pushstring(L, anchor);
+        lua_setfield(L, -2, "anchor");
+        free(anchor);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "sections");
+    const page_t *saved = w->current;
+    w->current = p; /* UI strings in the language of the page shown */
+    char *action = surveys_form_action(w->site->cfg, p->out_path);
+    form_input in = {s, cat, w->site->cfg->languages[p->lang].code, action, form_translate, w};
+    char *html = form_html(&in);
+    w->current = saved;
+    push_raw(w, html);
+    lua_setfield(L, -2, "form");
+    free(html);
+    free(action);
+}
 
 static int l_tc(lua_State *L) { return translate_call(L, luaL_checkstring(L, 1), 2); }
 
@@ -600,8 +667,10 @@ static void push_context(render_worker *w, const page_t *p)
     lua_setfield(L, -2, "lang");
     push_languages(w, p);
     lua_setfield(L, -2, "languages");
-    lua_pushstring(L, w->site->cfg->csp);
+    char *survey_csp = p->survey ? surveys_page_csp(w->site->cfg) : NULL;
+    lua_pushstring(L, survey_csp ? survey_csp : w->site->cfg->csp);
     lua_setfield(L, -2, "csp");
+    free(survey_csp);
     push_url_to(w, w->opts->stylesheet);
     lua_setfield(L, -2, "stylesheet");
     lua_rawgeti(L, LUA_REGISTRYINDEX, w->site_ref);
@@ -696,9 +765,15 @@ static void render_task(void *worker, size_t index)
     w->current = p;
     if (render_page_html(w, p) < 0)
         return;
-    scan_rules rules = {w->site->cfg->csp, NULL, true};
+    /* a survey page may post its form to the endpoint, and nowhere else */
+    char *survey_csp = p->survey ? surveys_page_csp(w->site->cfg) : NULL;
+    char *action = p->survey ? surveys_form_action(w->site->cfg, p->out_path) : NULL;
+    scan_rules rules = {survey_csp ? survey_csp : w->site->cfg->csp, action, true};
     size_t before = w->diags.len;
-    if (scan_page(w->html.data, w->html.len, p->out_path, &rules, &w->diags) > 0) {
+    int violations = scan_page(w->html.data, w->html.len, p->out_path, &rules, &w->diags);
+    free(survey_csp);
+    free(action);
+    if (violations > 0) {
         name_page_source(&w->diags, before, p);
         return;
     }

@@ -21,6 +21,7 @@ copy_site() { # SRC DEST
   mkdir -p "$2"
   if [ "$1" = "$REPO" ]; then
     cp -r "$REPO/site.lua" "$REPO/content" "$REPO/locales" "$REPO/themes" "$2"/
+    [ -d "$REPO/surveys" ] && cp -r "$REPO/surveys" "$2"/
   else
     cp -r "$1"/. "$2"/
   fi
