@@ -23,6 +23,7 @@
 #include "path.h"
 #include "pool.h"
 #include "render.h"
+#include "serve.h"
 #include "site.h"
 #include "style.h"
 #include "xalloc.h"
@@ -50,6 +51,8 @@ typedef struct {
 static const char USAGE[] =
     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
     "       waymark check [SITE_DIR] [--drafts]\n"
+    "       waymark serve [SITE_DIR | BUNDLE.zip] [--listen ADDR:PORT] [--responses FILE] [--watch]\n"
+    "       waymark responses export DB --survey ID [--format csv|json] [--version HASH]\n"
     "       waymark help [COMMAND]\n"
     "       waymark --version\n";
 
@@ -86,9 +89,16 @@ static int print_help(const char *command)
                "Commands:\n"
                "  build   build the site and its zip bundle\n"
                "  check   check the site without writing anything\n"
+               "  serve   serve a built site or bundle, collect survey answers\n"
+               "  responses export  export stored survey answers as CSV or JSON\n"
                "  help    show a command's help\n\n"
                "See waymark(1) and README.md.\n",
                WAYMARK_VERSION, USAGE);
+        return 0;
+    }
+    /* serve */
+    if (!strcmp(command, "serve") || !strcmp(command, "responses")) {
+        fputs(!strcmp(command, "serve") ? SERVE_HELP : RESPONSES_HELP, stdout);
         return 0;
     }
     for (size_t i = 0; i < sizeof COMMAND_HELP / sizeof *COMMAND_HELP; i++)
@@ -475,5 +485,10 @@ int main(int argc, char **argv)
         return run_build(argc - 2, argv + 2, true);
     if (!strcmp(cmd, "check"))
         return run_build(argc - 2, argv + 2, false);
+    /* serve */
+    if (!strcmp(cmd, "serve"))
+        return serve_command(argc - 2, argv + 2);
+    if (!strcmp(cmd, "responses"))
+        return responses_command(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }
