@@ -135,7 +135,9 @@ static void reply_page(collect_t *c, collect_reply *out, int status, const char 
                        const char *title, const char *const *paragraphs, size_t np,
                        const char *const *items, size_t ni)
 {
-    notice_page p = {lang, c->o.csp, c->stylesheet, title, paragraphs, np, items, ni, 0};
+    /* The last paragraph (go back) comes after the list. */
+    notice_page p = {lang, c->o.csp, c->stylesheet, title, paragraphs, np - 1, items, ni, 0,
+                     paragraphs[np - 1]};
     out->status = status;
     out->body = notice_html(&p);
     out->len = strlen(out->body);

@@ -48,6 +48,11 @@ char *notice_html(const notice_page *p)
         }
         buf_puts(&b, "</ul>\n");
     }
+    if (p->after) {
+        buf_puts(&b, "<p>");
+        put_text(&b, p->after);
+        buf_puts(&b, "</p>\n");
+    }
     buf_puts(&b, "</main>\n</body>\n</html>\n");
     return buf_detach(&b);
 }

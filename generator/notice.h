@@ -17,6 +17,7 @@ typedef struct {
     const char *const *items;      /* a list after the paragraphs, plain texts */
     size_t nitems;
     int code_items;                /* nonzero: items are code (paths, messages) */
+    const char *after;             /* a paragraph after the list, or NULL */
 } notice_page;
 
 /* The page as HTML (caller frees). */

@@ -122,7 +122,8 @@ int responses_store(responses_t *r, const char *survey, const char *version, con
 typedef enum { COL_VALUE, COL_NUMBER, COL_OPTION } column_kind;
 
 typedef struct {
-    char *name;        /* owned: "age", "topics.b", "feel.sleep", "topics.other" */
+    char *name;        /* owned: "age", "topics.b", "feel.sleep", "topics.other_text" */
+    char *field;       /* owned: the stored field it shows ("topics.other"), or NULL */
     column_kind kind;
     char *question;    /* owned: the question id (for COL_OPTION) */
     char *code;        /* owned: the option code (for COL_OPTION) */
@@ -138,16 +139,19 @@ typedef struct {
     answer_schema schema;
 } version_schema;
 
-static void add_column(columns *cols, char *name, column_kind kind, const char *question,
-                       const char *code)
+/* Adds a column unless one of that name exists (from another version);
+ * returns it. */
+static column *add_column(columns *cols, char *name, column_kind kind, const char *question,
+                          const char *code)
 {
     for (size_t i = 0; i < cols->len; i++)
         if (!strcmp(cols->items[i].name, name)) {
             free(name);
-            return;
+            return &cols->items[i];
         }
     xgrow((void **)&cols->items, &cols->cap, cols->len + 1, sizeof *cols->items);
-    cols->items[cols->len++] = (column){name, kind, xstrdup(question), xstrdup(code)};
+    cols->items[cols->len] = (column){name, NULL, kind, xstrdup(question), xstrdup(code)};
+    return &cols->items[cols->len++];
 }
 
 /* The columns of one version, in form order: a question, its matrix rows,
@@ -167,8 +171,11 @@ static void schema_columns(const answer_schema *s, columns *cols)
             add_column(cols, xstrdup(q->id), q->type == Q_NUMBER ? COL_NUMBER : COL_VALUE, q->id,
                        NULL);
         }
-        if (q->other_code)
-            add_column(cols, xasprintf("%s.other", q->id), COL_VALUE, q->id, NULL);
+        if (q->other_code) {
+            column *text = add_column(cols, xasprintf("%s.other_text", q->id), COL_VALUE, q->id, NULL);
+            if (!text->field)
+                text->field = xasprintf("%s.other", q->id);
+        }
     }
 }
 
@@ -255,7 +262,8 @@ static void put_row(buf_t *b, responses_format f, const columns *cols, const ver
             for (size_t i = 0; i < n; i++)
                 if (!strcmp(values[i], col->code))
                     value = "1";
-        } else if (col->kind != COL_OPTION && stored_lookup(&view, col->name, &values)) {
+        } else if (col->kind != COL_OPTION &&
+                   stored_lookup(&view, col->field ? col->field : col->name, &values)) {
             value = values[0];
         }
         put_cell(b, f, false, col->name, value, col->kind != COL_VALUE);
@@ -307,6 +315,7 @@ static void free_export(version_schema *vs, size_t nvs, columns *cols)
     free(vs);
     for (size_t i = 0; i < cols->len; i++) {
         free(cols->items[i].name);
+        free(cols->items[i].field);
         free(cols->items[i].question);
         free(cols->items[i].code);
     }

@@ -266,7 +266,7 @@ static enum MHD_Result send_notice(const router_t *r, struct MHD_Connection *c, 
                                    const char *url, int status, const char *title,
                                    const char *const *items, size_t nitems)
 {
-    notice_page p = {r->default_lang, r->csp, NULL, title, NULL, 0, items, nitems, nitems > 0};
+    notice_page p = {r->default_lang, r->csp, NULL, title, NULL, 0, items, nitems, nitems > 0, NULL};
     char *html = notice_html(&p);
     return send_reply(r, c, method, url, status, html, strlen(html), "text/html; charset=utf-8",
                       NULL, NULL);
@@ -459,22 +459,25 @@ enum MHD_Result router_request(void *cls, struct MHD_Connection *c, const char *
         rq = xcalloc(1, sizeof *rq);
         *con_cls = rq;
         rq->post = !strcmp(method, "POST");
-        if (rq->post)
-            return start_post(r, c, url, rq);
-        if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
-            return serve_path(r, c, method, url);
-        return send_notice(r, c, method, url, 405, "Method not allowed", NULL, 0);
+        /* Answering on a later call keeps the connection alive: a
+         * response queued with the headers makes libmicrohttpd close it. */
+        return rq->post ? start_post(r, c, url, rq) : MHD_YES;
     }
-    if (!rq->post || rq->answered) {
+    if (rq->answered) {
         *upload_size = 0; /* a body after an early answer is dropped */
         return MHD_YES;
     }
     if (*upload_size) {
-        take_upload(r, rq, upload, *upload_size);
+        if (rq->post)
+            take_upload(r, rq, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
     rq->answered = true;
+    if (!rq->post && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
+        return serve_path(r, c, method, url);
+    if (!rq->post)
+        return send_notice(r, c, method, url, 405, "Method not allowed", NULL, 0);
     const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     collect_reply reply;
     collect_answer(r->collect, type, rq->body.data ? rq->body.data : "", rq->body.len,

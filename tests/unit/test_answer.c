@@ -92,7 +92,8 @@ static void test_schema_reads_the_contract(void **state)
     assert_string_equal(s->survey, "wellbeing");
     assert_int_equal(s->nlanguages, 2);
     assert_string_equal(s->thanks[1], "fi/surveys/wellbeing-thanks/index.html");
-    assert_int_equal(s->nquestions, 10);
+    assert_int_equal(s->nquestions, 11);
+    assert_int_equal(s->questions[10].nconds, 1); /* a bare condition */
     assert_int_equal(s->questions[3].type, Q_SCALE);
     assert_int_equal(s->questions[3].ncodes, 5); /* codes 1..5 from min/max */
     assert_string_equal(s->questions[3].codes[4], "5");
@@ -221,6 +222,7 @@ static void test_required_when_shown(void **state)
     assert_problem(s, VALID "&help_where=at+home", PROBLEM_HIDDEN_ANSWERED, 7);
     /* comment shows when age is 2 or 3, or any topic is chosen. */
     assert_problem(s, VALID "&comment=hello", PROBLEM_HIDDEN_ANSWERED, 10);
+    assert_problem(s, VALID "&supports=x", PROBLEM_HIDDEN_ANSWERED, 11);
     assert_stored(s, VALID "&topics=b&comment=hello",
                   "{\"age\":\"1\",\"topics\":[\"b\"],\"feel.sleep\":\"2\",\"feel.food\":\"3\","
                   "\"help_before\":\"2\",\"comment\":\"hello\"}");
