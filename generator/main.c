@@ -33,6 +33,7 @@
 #include "precompress.h"
 #include "progress.h"
 #include "render.h"
+#include "serve.h"
 #include "signing.h"
 #include "site.h"
 #include "status.h"
@@ -76,6 +77,8 @@ static const char USAGE[] =
     "       waymark status [SITE_DIR] [--format text|json] [--strict] [--verbose]\n"
     "       waymark keygen -o KEY [--force]\n"
     "       waymark verify BUNDLE.zip [-p KEY.pub] [--extract DIR]\n"
+    "       waymark serve [SITE_DIR | BUNDLE.zip] [--listen ADDR:PORT] [--responses FILE] [--watch]\n"
+    "       waymark responses export DB --survey ID [--format csv|json] [--version HASH]\n"
     "       waymark help [COMMAND]\n"
     "       waymark --version\n";
 
@@ -150,9 +153,16 @@ static int print_help(const char *command)
                "  status  show what is translated, missing or outdated per language\n"
                "  keygen  make a key pair for signing bundles\n"
                "  verify  check a bundle's signature and contents, and unpack it\n"
+               "  serve   serve a built site or bundle, collect survey answers\n"
+               "  responses export  export stored survey answers as CSV or JSON\n"
                "  help    show a command's help\n\n"
                "See waymark(1) and README.md.\n",
                WAYMARK_VERSION, USAGE);
+        return 0;
+    }
+    /* serve */
+    if (!strcmp(command, "serve") || !strcmp(command, "responses")) {
+        fputs(!strcmp(command, "serve") ? SERVE_HELP : RESPONSES_HELP, stdout);
         return 0;
     }
     for (size_t i = 0; i < sizeof COMMAND_HELP / sizeof *COMMAND_HELP; i++)
@@ -762,5 +772,10 @@ int main(int argc, char **argv)
         return cmd_keygen(argc - 2, argv + 2);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 2, argv + 2);
+    /* serve */
+    if (!strcmp(cmd, "serve"))
+        return serve_command(argc - 2, argv + 2);
+    if (!strcmp(cmd, "responses"))
+        return responses_command(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }
