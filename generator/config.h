@@ -12,6 +12,7 @@
  *       { code = "ar", name = "العربية", dir = "rtl" },
  *     },
  *     theme_vars = { accent = "#0b5f75" }, -- injected as SCSS $accent
+ *     blog = { section = "posts", page_size = 10, feed_size = 20 },
  *   }
  *
  * Any other key is kept in the table that templates see as `site`.
@@ -40,6 +41,11 @@ typedef struct {
     size_t nlanguages;
     char *scss_vars;  /* "$accent: #0b5f75;\n" lines from theme_vars */
     char *csp;        /* the Content-Security-Policy every page carries */
+
+    /* blog = { section = "posts", page_size = 10, feed_size = 20 } (generator/blog.c) */
+    char *blog_section;     /* content/<lang>/<section>/ holds the posts */
+    size_t blog_page_size;  /* posts per page of the posts index */
+    size_t blog_feed_size;  /* newest posts in each Atom feed */
 } config_t;
 
 /* Reads root/site.lua into cfg; reports problems at site.lua:line.

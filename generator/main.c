@@ -42,14 +42,15 @@ typedef struct {
     char *out_shown;      /* as the user gave it, for messages (owned) */
     bool write;           /* build (true) or check (false) */
     bool drafts, quiet, bundle;
+    bool future;          /* --future: publish posts dated after today */
     size_t jobs;
 } build_options;
 
 /* --- help ----------------------------------------------------------------- */
 
 static const char USAGE[] =
-    "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
-    "       waymark check [SITE_DIR] [--drafts]\n"
+    "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--future] [--jobs N] [--no-bundle] [--quiet]\n"
+    "       waymark check [SITE_DIR] [--drafts] [--future]\n"
     "       waymark help [COMMAND]\n"
     "       waymark --version\n";
 
@@ -57,7 +58,7 @@ static const struct {
     const char *name, *text;
 } COMMAND_HELP[] = {
     {"build",
-     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
+     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--future] [--jobs N] [--no-bundle] [--quiet]\n"
      "\n"
      "Builds the site in SITE_DIR (default: .) into OUT_DIR/site (default OUT_DIR:\n"
      "SITE_DIR/out) and bundles it as OUT_DIR/<name>.zip with OUT_DIR/SHA256SUMS.\n"
@@ -66,13 +67,14 @@ static const struct {
      "\n"
      "  -o, --out DIR   output folder\n"
      "  --drafts        include pages with draft: true\n"
+     "  --future        include posts dated after today\n"
      "  --jobs N        render on N threads (default: all cores); output is the same\n"
      "  --no-bundle     write the site folder only\n"
      "  --quiet         print errors only, no summary\n"
      "\n"
      "Zip timestamps come from SOURCE_DATE_EPOCH, else from the newest source file.\n"},
     {"check",
-     "usage: waymark check [SITE_DIR] [--drafts]\n"
+     "usage: waymark check [SITE_DIR] [--drafts] [--future]\n"
      "\n"
      "Does everything build does except writing: reads, renders and checks every\n"
      "page, and reports every problem. Exit status 1 when there are errors.\n"},
@@ -135,6 +137,8 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
             out = argv[i];
         } else if (!strcmp(a, "--drafts")) {
             o->drafts = true;
+        } else if (!strcmp(a, "--future")) {
+            o->future = true;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = true;
         } else if (!strcmp(a, "--no-bundle") && write) {
@@ -379,7 +383,7 @@ static int build_site(const build_options *o, diags_t *d)
     catalog_t **catalogs = NULL;
     char *css = NULL, *staging = NULL, *zip_path = NULL;
     render_stats stats = {0};
-    site_options site_opts = {.drafts = o->drafts};
+    site_options site_opts = {.drafts = o->drafts, .future = o->future};
 
     /* load */
     if (config_load(".", &cfg, d) < 0)

@@ -1,5 +1,7 @@
 #include "page.h"
 
+#include "blog.h"
+
 #include <stdlib.h>
 
 void page_free(page_t *p)
@@ -22,6 +24,7 @@ void page_free(page_t *p)
     free(p->summary);
     free(p->children);
     free(p->translations);
+    blog_page_free(p->blog);
     free(p);
 }
 
@@ -33,6 +36,6 @@ int page_reading_minutes(const page_t *p)
 
 const char *page_kind_name(page_kind kind)
 {
-    static const char *const names[] = {"root", "home", "section", "page", "404"};
+    static const char *const names[] = {"root", "home", "section", "page", "404", "list"};
     return names[kind];
 }

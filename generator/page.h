@@ -13,7 +13,9 @@
 
 #include "frontmatter.h"
 
-typedef enum { PAGE_ROOT, PAGE_HOME, PAGE_SECTION, PAGE_PAGE, PAGE_404 } page_kind;
+/* PAGE_LIST: a list page the build makes (blog pager pages, tags, series,
+ * archives); it is not anyone's child, its parent is set by its maker. */
+typedef enum { PAGE_ROOT, PAGE_HOME, PAGE_SECTION, PAGE_PAGE, PAGE_404, PAGE_LIST } page_kind;
 
 typedef struct page {
     page_kind kind;
@@ -46,6 +48,10 @@ typedef struct page {
     size_t nchildren, children_cap;
     struct page *prev, *next;
     struct page **translations; /* one slot per language; NULL when missing */
+
+    /* blog (generator/blog.h): what a post, a blog list page or a home
+     * knows about posts; NULL for every other page (owned) */
+    struct page_blog *blog;
 } page_t;
 
 /* Frees what the page owns (not the pages it points to), then the page. */
