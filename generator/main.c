@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "diag.h"
+#include "feed.h"
 #include "fs.h"
 #include "markdown.h"
 #include "output.h"
@@ -307,12 +308,14 @@ static double seconds_since(const struct timespec *start)
 }
 
 static void print_summary(const build_options *o, const config_t *cfg, const render_stats *st,
-                          const char *zip_path, double secs)
+                          const char *zip_path, double secs, size_t feeds, bool feeds_left_out)
 {
     printf("waymark: %s %zu pages (", o->write ? "built" : "checked", st->pages);
     for (size_t l = 0; l < cfg->nlanguages; l++)
         printf("%s%s %zu", l ? ", " : "", cfg->languages[l].code, st->pages_per_language[l]);
     printf(")");
+    if (feeds)
+        printf(" and %zu Atom feed%s", feeds, feeds == 1 ? "" : "s");
     if (o->write) {
         printf(" into %s/site", o->out_shown);
         if (zip_path) {
@@ -326,7 +329,8 @@ static void print_summary(const build_options *o, const config_t *cfg, const ren
                    (double)size / 1024.0);
         }
     }
-    printf(", in %.2f s\n", secs);
+    printf(", in %.2f s%s\n", secs,
+           feeds_left_out ? "; feeds left out: site.lua has no base_url" : "");
 }
 
 /* Writes what is not a page: the stylesheet, the theme's static files and
@@ -411,6 +415,8 @@ static int build_site(const build_options *o, diags_t *d)
                          (const char *const *)themes.template_names, catalogs, STYLESHEET,
                          o->jobs};
     render_site(&site, &ro, &stats, d);
+    /* the blog's Atom feeds (generator/feed.c) */
+    size_t feeds = d->errors ? 0 : feed_write_all(&site, catalogs, staging, d);
     if (staging)
         write_assets(staging, &site, &themes, css, d);
     /* bundle and publish */
@@ -419,7 +425,8 @@ static int build_site(const build_options *o, diags_t *d)
         staging = NULL;
     }
     if (!d->errors && !o->quiet)
-        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start));
+        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start), feeds,
+                      feed_left_out(&site));
 done:
     if (staging) {
         output_abort(staging);
