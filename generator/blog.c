@@ -230,6 +230,7 @@ char *blog_slug(const char *name)
         put_utf8(&b, to_lower(c));
         if (b.len > SLUG_MAX) { /* stop before the character that does not fit */
             b.len = before;
+            b.data[b.len] = '\0';
             break;
         }
         pending_dash = false;
