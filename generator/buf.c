@@ -88,6 +88,7 @@ const char *buf_cstr(buf_t *b)
 char *buf_detach(buf_t *b)
 {
     reserve(b, 0);
+    b->data[b->len] = '\0'; /* an empty buffer was never terminated */
     char *s = b->data;
     *b = (buf_t)BUF_INIT;
     return s;
