@@ -384,7 +384,7 @@ typedef struct {
     post_info *posts; /* this language's, newest first (borrowed) */
     size_t nposts;
     page_t *index, *tags_page, *archive_page;
-    blog_list tags, series, years; /* pages made, in the order made */
+    blog_list tags;   /* tag pages, in the order made */
     diags_t *d;
 } lang_blog;
 
@@ -531,7 +531,6 @@ static void make_one_series(lang_blog *lb, const char *slug, post_info **parts, 
                                    "series");
     series->parent = lb->index;
     series->blog->slug = xstrdup(slug);
-    list_add(&lb->series, series);
     for (size_t i = 0; i < n; i++) {
         page_blog *b = parts[i]->page->blog;
         list_add(&series->blog->posts, parts[i]->page);
@@ -674,8 +673,6 @@ static void build_language(site_t *site, int lang, post_info *posts, size_t npos
     }
     link_language(&lb, cfg);
     list_free(&lb.tags);
-    list_free(&lb.series);
-    list_free(&lb.years);
 }
 
 /* --- the whole blog ------------------------------------------------------------ */
