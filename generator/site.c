@@ -399,7 +399,8 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     /* blog: posts and the pages that list them (generator/blog.c) */
     blog_build(site, &(blog_options){.future = opts->future}, d);
     report_duplicates(site, d);
-    qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
+    if (site->nresources > 1) /* qsort(NULL, 0) is undefined */
+        qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
     site->by_key = xmalloc(site->npages * sizeof *site->by_key);
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
     qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);
