@@ -91,12 +91,14 @@ typedef struct {
 int blog_build(site_t *site, const blog_options *opts, diags_t *d);
 
 /* The URL segment for a tag or series name (caller frees); "" when the name
- * has no letter or digit. ASCII letters are lowercased (and Latin-1, Latin
- * Extended-A, Greek and Cyrillic capitals), ASCII digits and letters and
- * every other non-ASCII character are kept, and each run of anything else
- * (spaces, punctuation, symbols, controls, invisible and bidi characters)
- * becomes one '-'; no '-' at either end; at most 80 bytes. So the slug is
- * the same in every language and always a safe file name. */
+ * has no letter or digit. Letters, digits and marks of every script are
+ * kept, capitals lowercased (ASCII, Latin-1, Latin Extended-A, Greek,
+ * Cyrillic); each run of anything else (ASCII punctuation and symbols
+ * including '/' and '.', spaces, controls, Latin-1, general, CJK and Arabic
+ * punctuation, invisible and bidi controls, private use, bytes that are not
+ * UTF-8) becomes one '-'; no '-' at either end; at most 80 bytes, cut
+ * between characters. So the slug is the same in every language and always
+ * a safe file name. */
 char *blog_slug(const char *name);
 
 /* An ISO 8601 date as RFC 3339 (for Atom): "2026-11-02" becomes
