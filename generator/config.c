@@ -157,6 +157,42 @@ static void read_theme_vars(lua_State *L, config_t *cfg, diags_t *d)
     cfg->scss_vars = buf_detach(&scss);
 }
 
+/* --- blog = { section = "posts", page_size = 10, feed_size = 20 } --------- */
+
+static size_t count_field(lua_State *L, const char *key, size_t fallback, diags_t *d)
+{
+    int type = lua_getfield(L, -1, key);
+    size_t value = fallback;
+    if (type != LUA_TNIL) {
+        int is_int = 0;
+        lua_Integer n = lua_tointegerx(L, -1, &is_int);
+        if (type != LUA_TNUMBER || !is_int || n < 1 || n > 10000)
+            diag_error(d, SITE_LUA, 0, 0, "blog.%s must be a whole number from 1 to 10000", key);
+        else
+            value = (size_t)n;
+    }
+    lua_pop(L, 1);
+    return value;
+}
+
+static void read_blog(lua_State *L, config_t *cfg, diags_t *d)
+{
+    cfg->blog_page_size = 10;
+    cfg->blog_feed_size = 20;
+    int type = lua_getfield(L, -1, "blog");
+    if (type == LUA_TTABLE) {
+        cfg->blog_section = string_field(L, "section", "blog.", d);
+        cfg->blog_page_size = count_field(L, "page_size", 10, d);
+        cfg->blog_feed_size = count_field(L, "feed_size", 20, d);
+    } else if (type != LUA_TNIL) {
+        diag_error(d, SITE_LUA, 0, 0, "'blog' must be a table like { section = \"posts\", page_size = 10 }");
+    }
+    lua_pop(L, 1);
+    const char *s = cfg->blog_section;
+    if (s && (!*s || s[0] == '.' || s[strcspn(s, "/\\")]))
+        diag_error(d, SITE_LUA, 0, 0, "blog.section must be one folder name under content/<lang>/");
+}
+
 /* fallback = "default" | "omit" (l10n: pages missing in a language). */
 static void read_fallback(lua_State *L, config_t *cfg, diags_t *d)
 {
@@ -307,6 +343,12 @@ static void apply_defaults(config_t *cfg)
         cfg->title = xstrdup(cfg->name);
     if (!cfg->theme)
         cfg->theme = xstrdup("default");
+    if (!cfg->blog_section)
+        cfg->blog_section = xstrdup("posts");
+    if (!cfg->blog_page_size)
+        cfg->blog_page_size = 10;
+    if (!cfg->blog_feed_size)
+        cfg->blog_feed_size = 20;
     cfg->csp = xstrdup("default-src 'none'; style-src 'self'; img-src 'self'; "
                        "form-action 'self'; base-uri 'none'");
 }
@@ -348,6 +390,7 @@ int config_load(const char *root, config_t *cfg, diags_t *d)
         read_fallback(L, cfg, d);
         read_release_settings(L, cfg, d);
         read_surveys(L, cfg, d);
+        read_blog(L, cfg, d);
     }
     sandbox_close(L);
     free(path);
@@ -385,6 +428,7 @@ void config_free(config_t *cfg)
     free(cfg->deploy.onion_location);
     free(cfg->deploy.survey_endpoint);
     free(cfg->survey_endpoint);
+    free(cfg->blog_section);
     *cfg = (config_t){0};
 }
 

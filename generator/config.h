@@ -14,6 +14,7 @@
  *     theme_vars = { accent = "#0b5f75" }, -- injected as SCSS $accent
  *     fallback = "omit",              -- or "default": missing pages shown in
  *                                     -- the default language, with a notice
+ *     blog = { section = "posts", page_size = 10, feed_size = 20 },
  *   }
  *
  * A language may also say digits = "arab" (l10n.h lists the systems).
@@ -71,6 +72,11 @@ typedef struct {
     double budget_page_kb; /* budget.page_kb: HTML + CSS per page; 0 = no budget */
     config_deploy deploy;
     char *survey_endpoint; /* surveys.endpoint: site-root path or http(s) URL */
+
+    /* blog = { section = "posts", page_size = 10, feed_size = 20 } (generator/blog.c) */
+    char *blog_section;     /* content/<lang>/<section>/ holds the posts */
+    size_t blog_page_size;  /* posts per page of the posts index */
+    size_t blog_feed_size;  /* newest posts in each Atom feed */
 } config_t;
 
 /* Reads root/site.lua into cfg; reports problems at site.lua:line.

@@ -41,7 +41,8 @@ void diag_merge(diags_t *into, diags_t *from)
     if (from->len == 0)
         return; /* nothing to copy (and memcpy must not see NULL) */
     xgrow((void **)&into->items, &into->cap, into->len + from->len, sizeof *into->items);
-    memcpy(into->items + into->len, from->items, from->len * sizeof *from->items);
+    if (from->len) /* memcpy from NULL is undefined, even for 0 bytes */
+        memcpy(into->items + into->len, from->items, from->len * sizeof *from->items);
     into->len += from->len;
     into->errors += from->errors;
     into->warnings += from->warnings;

@@ -32,6 +32,7 @@ static page_t *fallback_page(const page_t *of, int lang, const char *from_code,
     f->type = xstrdup(of->type);
     f->weight = of->weight;
     f->toc = of->toc;
+    f->front = of->front; /* borrowed: page_free leaves a fallback's front matter alone */
     if (of->source) {
         /* its own copy: the Markdown is rendered again for this page */
         f->source = xstrdup(of->source);

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "deploy.h"
 #include "diag.h"
+#include "feed.h"
 #include "exercise.h"
 #include "extract.h"
 #include "fs.h"
@@ -58,6 +59,7 @@ typedef struct {
     bool write;           /* build (true) or check (false) */
     bool drafts, quiet, bundle;
     bool bundle_per_language; /* l10n: out/<name>-<lang>.zip too */
+    bool future;          /* --future: publish posts dated after today */
     size_t jobs;
     /* bundles, signing and checks (README "Signed bundles") */
     const char *sign_key; /* secret key file for --sign; NULL: not signed */
@@ -70,9 +72,9 @@ typedef struct {
 /* --- help ----------------------------------------------------------------- */
 
 static const char USAGE[] =
-    "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
+    "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--future] [--jobs N] [--no-bundle] [--quiet]\n"
     "                     [--bundle-per-language] [--sign KEY] [--precompress] [--strict]\n"
-    "       waymark check [SITE_DIR] [--drafts] [--strict] [--external]\n"
+    "       waymark check [SITE_DIR] [--drafts] [--future] [--strict] [--external]\n"
     "       waymark extract [SITE_DIR]\n"
     "       waymark status [SITE_DIR] [--format text|json] [--strict] [--verbose]\n"
     "       waymark keygen -o KEY [--force]\n"
@@ -86,7 +88,7 @@ static const struct {
     const char *name, *text;
 } COMMAND_HELP[] = {
     {"build",
-     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--jobs N] [--no-bundle] [--quiet]\n"
+     "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--future] [--jobs N] [--no-bundle] [--quiet]\n"
      "                     [--sign KEY] [--precompress] [--strict]\n"
      "\n"
      "Builds the site in SITE_DIR (default: .) into OUT_DIR/site (default OUT_DIR:\n"
@@ -96,6 +98,7 @@ static const struct {
      "\n"
      "  -o, --out DIR   output folder\n"
      "  --drafts        include pages with draft: true\n"
+     "  --future        include posts dated after today\n"
      "  --jobs N        render on N threads (default: all cores); output is the same\n"
      "  --no-bundle     write the site folder only\n"
      "  --quiet         print errors only, no summary\n"
@@ -111,7 +114,7 @@ static const struct {
      "README.txt for serving the unpacked bundle as an onion service.\n"
      "Zip timestamps come from SOURCE_DATE_EPOCH, else from the newest source file.\n"},
     {"check",
-     "usage: waymark check [SITE_DIR] [--drafts] [--strict] [--external]\n"
+     "usage: waymark check [SITE_DIR] [--drafts] [--future] [--strict] [--external]\n"
      "\n"
      "Does everything build does except writing: reads, renders and checks every\n"
      "page, and reports every problem. Exit status 1 when there are errors.\n"
@@ -209,6 +212,8 @@ static int parse_build_options(int argc, char **argv, bool write, build_options 
             out = argv[i];
         } else if (!strcmp(a, "--drafts")) {
             o->drafts = true;
+        } else if (!strcmp(a, "--future")) {
+            o->future = true;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = true;
         } else if (!strcmp(a, "--no-bundle") && write) {
@@ -382,12 +387,15 @@ static double seconds_since(const struct timespec *start)
 }
 
 static void print_summary(const build_options *o, const config_t *cfg, const render_stats *st,
-                          const char *zip_path, double secs, const char *weights)
+                          const char *zip_path, double secs, const char *weights, size_t feeds,
+                          bool feeds_left_out)
 {
     printf("waymark: %s %zu pages (", o->write ? "built" : "checked", st->pages);
     for (size_t l = 0; l < cfg->nlanguages; l++)
         printf("%s%s %zu", l ? ", " : "", cfg->languages[l].code, st->pages_per_language[l]);
     printf(")");
+    if (feeds)
+        printf(" and %zu Atom feed%s", feeds, feeds == 1 ? "" : "s");
     if (o->write) {
         printf(" into %s/site", o->out_shown);
         if (zip_path) {
@@ -401,7 +409,8 @@ static void print_summary(const build_options *o, const config_t *cfg, const ren
                    (double)size / 1024.0);
         }
     }
-    printf(", in %.2f s\n", secs);
+    printf(", in %.2f s%s\n", secs,
+           feeds_left_out ? "; feeds left out: site.lua has no base_url" : "");
     fputs(weights, stdout);
 }
 
@@ -525,7 +534,8 @@ static int build_site(const build_options *o, diags_t *d)
     render_stats stats = {0};
     linkcheck_t *links = NULL;
     surveys_t surveys = {0};
-    site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs};
+    size_t feeds = 0;
+    site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
 
     /* load */
     progress_stage("load", 0);
@@ -576,16 +586,19 @@ static int build_site(const build_options *o, diags_t *d)
     progress_stage("assets", 0);
     if (out)
         write_assets(out, &site, &themes, css, d);
+    surveys_write(&surveys, &cfg, catalogs.site, out, d);
+    /* the blog's Atom feeds (generator/feed.c) */
+    feeds = d->errors ? 0 : feed_write_all(&site, catalogs.site, out, d);
     if (out && o->precompress && !d->errors)
         precompress_output(out, d);
-    surveys_write(&surveys, &cfg, catalogs.site, out, d);
     /* bundle and publish */
     if (out && !d->errors)
         publish(o, &cfg, out, stamp, &zip_path, d);
     progress_stop();
     if (!d->errors && !o->quiet) {
         char *weights = budget_summary(&site, stats.page_bytes, strlen(css));
-        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start), weights);
+        print_summary(o, &cfg, &stats, zip_path, seconds_since(&start), weights, feeds,
+                      feed_left_out(&site));
         free(weights);
     }
 done:

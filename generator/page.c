@@ -1,5 +1,7 @@
 #include "page.h"
 
+#include "blog.h"
+
 #include <stdlib.h>
 
 void page_free(page_t *p)
@@ -9,7 +11,8 @@ void page_free(page_t *p)
     free(p->src_path);
     free(p->key);
     free(p->out_path);
-    fm_free(p->front);
+    if (!p->fallback_of) /* a fallback page borrows its original's */
+        fm_free(p->front);
     free(p->title);
     free(p->description);
     free(p->date);
@@ -25,6 +28,7 @@ void page_free(page_t *p)
     free(p->translations);
     free(p->parts);
     exercise_free_list(p->exercises, p->nexercises);
+    blog_page_free(p->blog);
     free(p);
 }
 
@@ -36,6 +40,6 @@ int page_reading_minutes(const page_t *p)
 
 const char *page_kind_name(page_kind kind)
 {
-    static const char *const names[] = {"root", "home", "section", "page", "404"};
+    static const char *const names[] = {"root", "home", "section", "page", "404", "list"};
     return names[kind];
 }

@@ -15,7 +15,9 @@
 #include "frontmatter.h"
 #include "markdown.h"
 
-typedef enum { PAGE_ROOT, PAGE_HOME, PAGE_SECTION, PAGE_PAGE, PAGE_404 } page_kind;
+/* PAGE_LIST: a list page the build makes (blog pager pages, tags, series,
+ * archives); it is not anyone's child, its parent is set by its maker. */
+typedef enum { PAGE_ROOT, PAGE_HOME, PAGE_SECTION, PAGE_PAGE, PAGE_404, PAGE_LIST } page_kind;
 
 /* A page's part in a self-help programme (programme.h). */
 typedef enum { ROLE_NONE, ROLE_PROGRAMME, ROLE_MODULE, ROLE_STEP, ROLE_WORKSHEET } page_role;
@@ -80,6 +82,9 @@ typedef struct page {
     size_t nexercises;
     /* surveys (surveys.c): the survey this page presents, or NULL (borrowed) */
     const struct survey *survey;
+    /* blog (generator/blog.h): what a post, a blog list page or a home
+     * knows about posts; NULL for every other page (owned) */
+    struct page_blog *blog;
 } page_t;
 
 /* Frees what the page owns (not the pages it points to), then the page. */

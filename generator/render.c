@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blog.h"
 #include "buf.h"
 #include "form.h"
 #include "fs.h"
@@ -235,12 +236,117 @@ static int push_programme_field(render_worker *w, const page_t *p, const char *k
 
 static void push_survey(render_worker *w, const page_t *p);
 
+/* --- blog fields (generator/blog.h) ---------------------------------------- */
+
+static void push_title(render_worker *w, const page_t *p)
+{
+    if (!p->title || !p->blog || !p->blog->translate_title) {
+        push_string_or_nil(w->L, p->title);
+        return;
+    }
+    /* a UI text, in the page's own language, else the default language's */
+    const catalog_t *own = w->opts->catalogs[p->lang], *fallback = w->opts->catalogs[0];
+    const char *s = catalog_get(own, "blog", p->title);
+    if (!s && p->lang != 0)
+        s = catalog_get(fallback, "blog", p->title);
+    lua_pushstring(w->L, s ? s : p->title);
+}
+
+static void push_blog_list(render_worker *w, const blog_list *l)
+{
+    push_page_list(w, l->items, l->len);
+}
+
+static const char *blog_role_name(blog_role role)
+{
+    static const char *const names[] = {NULL, "post", "posts", "tags", "tag", "series",
+                                        "archive", "year"};
+    return names[role];
+}
+
+/* page.pager = {number, count, first, prev, next} on the posts index. */
+static void push_pager(render_worker *w, const page_blog *b)
+{
+    lua_State *L = w->L;
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, (lua_Integer)b->number);
+    lua_setfield(L, -2, "number");
+    lua_pushinteger(L, (lua_Integer)b->count);
+    lua_setfield(L, -2, "count");
+    push_page(w, b->first);
+    lua_setfield(L, -2, "first");
+    push_page(w, b->pager_prev);
+    lua_setfield(L, -2, "prev");
+    push_page(w, b->pager_next);
+    lua_setfield(L, -2, "next");
+}
+
+static void push_strings(lua_State *L, char *const *items, size_t n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, items[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* The page's own feed (index, tag), else its language's. */
+static const char *feed_of(const page_t *p)
+{
+    if (p->blog->feed)
+        return p->blog->feed;
+    return p->blog->index && p->blog->index->blog ? p->blog->index->blog->feed : NULL;
+}
+
+/* Returns 1 when k is a blog field (value pushed, nil when not set). */
+static int push_blog_field(render_worker *w, const page_t *p, const char *k)
+{
+    lua_State *L = w->L;
+    static const char *const names[] = {
+        "blog", "is_post", "updated", "authors", "featured", "tags", "series", "series_part",
+        "series_count", "series_prev", "series_next", "related", "posts", "total", "pager",
+        "years", "recent_posts", "featured_posts", "posts_index", "tags_index",
+        "archive_index", "feed", "slug", NULL};
+    const char *const *name = names;
+    while (*name && strcmp(*name, k))
+        name++;
+    if (!*name)
+        return 0;
+    const page_blog *b = p->blog;
+    bool list = b && b->role > BLOG_POST;
+    if (!b) lua_pushnil(L);
+    else if (!strcmp(k, "blog")) push_string_or_nil(L, blog_role_name(b->role));
+    else if (!strcmp(k, "is_post")) lua_pushboolean(L, b->role == BLOG_POST);
+    else if (!strcmp(k, "updated")) push_string_or_nil(L, b->updated);
+    else if (!strcmp(k, "authors")) push_strings(L, b->authors, b->nauthors);
+    else if (!strcmp(k, "featured")) lua_pushboolean(L, b->featured);
+    else if (!strcmp(k, "tags")) push_blog_list(w, b->role == BLOG_TAGS ? &b->pages : &b->tags);
+    else if (!strcmp(k, "series")) push_page(w, b->series);
+    else if (!strcmp(k, "series_part")) { if (b->series) lua_pushinteger(L, (lua_Integer)b->series_part); else lua_pushnil(L); }
+    else if (!strcmp(k, "series_count")) { if (b->series) lua_pushinteger(L, (lua_Integer)b->series_count); else lua_pushnil(L); }
+    else if (!strcmp(k, "series_prev")) push_page(w, b->series_prev);
+    else if (!strcmp(k, "series_next")) push_page(w, b->series_next);
+    else if (!strcmp(k, "related")) push_blog_list(w, &b->related);
+    else if (!strcmp(k, "posts")) { if (list) push_blog_list(w, &b->posts); else lua_pushnil(L); }
+    else if (!strcmp(k, "total")) { if (list) lua_pushinteger(L, (lua_Integer)(b->role == BLOG_INDEX ? b->first->blog->all.len : b->role == BLOG_TAGS ? b->pages.len : b->posts.len)); else lua_pushnil(L); }
+    else if (!strcmp(k, "pager")) { if (b->role == BLOG_INDEX) push_pager(w, b); else lua_pushnil(L); }
+    else if (!strcmp(k, "years")) { if (b->role == BLOG_ARCHIVE) push_blog_list(w, &b->pages); else lua_pushnil(L); }
+    else if (!strcmp(k, "recent_posts")) push_blog_list(w, &b->recent);
+    else if (!strcmp(k, "featured_posts")) push_blog_list(w, &b->featured_posts);
+    else if (!strcmp(k, "posts_index")) push_page(w, b->index);
+    else if (!strcmp(k, "tags_index")) push_page(w, b->tags_page);
+    else if (!strcmp(k, "archive_index")) push_page(w, b->archive_page);
+    else if (!strcmp(k, "feed")) { const char *f = feed_of(p); if (f) push_url_to(w, f); else lua_pushnil(L); }
+    else if (!strcmp(k, "slug")) push_string_or_nil(L, b->slug);
+    return 1;
+}
+
 /* Returns 1 when the field exists (value pushed), 0 otherwise. */
 static int push_page_field(render_worker *w, const page_t *p, const char *k)
 {
     lua_State *L = w->L;
     const config_language *lang = &w->site->cfg->languages[p->lang];
-    if (!strcmp(k, "title")) push_string_or_nil(L, p->title);
+    if (!strcmp(k, "title")) push_title(w, p);
     else if (!strcmp(k, "description")) push_string_or_nil(L, p->description);
     else if (!strcmp(k, "date")) push_string_or_nil(L, p->date);
     else if (!strcmp(k, "summary")) push_string_or_nil(L, p->summary);
@@ -279,7 +385,7 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
         push_url_to(w, css);
         free(css);
     }
-    else return push_programme_field(w, p, k);
+    else return push_programme_field(w, p, k) || push_blog_field(w, p, k);
     return 1;
 }
 
@@ -699,6 +805,7 @@ static const char *choose_template(render_worker *w, const page_t *p, char *name
         [PAGE_HOME] = {"home.html", "section.html", "page.html", NULL},
         [PAGE_SECTION] = {"section.html", "page.html", NULL},
         [PAGE_PAGE] = {"page.html", NULL},
+        [PAGE_LIST] = {"list.html", "section.html", "page.html", NULL},
         [PAGE_404] = {"404.html", "page.html", NULL},
     };
     for (const char *const *c = chains[p->kind]; *c; c++)

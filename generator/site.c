@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blog.h"
 #include "buf.h"
 #include "fallback.h"
 #include "bundle.h"
@@ -33,6 +34,11 @@ static void add_page(site_t *site, page_t *p)
 {
     xgrow((void **)&site->pages, &site->pages_cap, site->npages + 1, sizeof *site->pages);
     site->pages[site->npages++] = p;
+}
+
+void site_add_page(site_t *site, page_t *p)
+{
+    add_page(site, p);
 }
 
 /* --- reading one Markdown page ------------------------------------------ */
@@ -487,8 +493,10 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
     if (cfg->fallback == CONFIG_FALLBACK_DEFAULT)
         fallback_add_pages(site, d); /* l10n: pages missing in a language */
     programme_add_worksheets(site);
+    /* blog: posts and the pages that list them (generator/blog.c) */
+    blog_build(site, &(blog_options){.future = opts->future}, d);
     report_duplicates(site, d);
-    if (site->nresources > 1)
+    if (site->nresources > 1) /* qsort(NULL, 0) is undefined */
         qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
     site->by_key = xmalloc(site->npages * sizeof *site->by_key);
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
@@ -605,7 +613,7 @@ char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
         if (p)
             result = path_relative_url(from->out_path, p->out_path);
         else
-            *why = "no such page (or it is a draft)";
+            *why = "no such page (or it is a draft, or a post dated in the future)";
     } else {
         char *out = path_join(code, lang_rel);
         const site_resource *r = site_resource_from(site, out);

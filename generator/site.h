@@ -20,6 +20,7 @@
 typedef struct {
     bool drafts; /* include pages with draft: true */
     size_t jobs; /* threads that read the pages (0: 1) */
+    bool future; /* include posts dated after today (generator/blog.h) */
 } site_options;
 
 typedef struct {
@@ -53,6 +54,10 @@ void site_free(site_t *site);
  * stage): fills html, toc_html, summary and words, and frees the source.
  * Returns 0, or -1 when errors were reported. */
 int site_convert_markdown(site_t *site, size_t jobs, diags_t *d);
+
+/* Adds a page the build makes (the site owns it from now on); only while
+ * site_load builds the model (generator/blog.c uses it). */
+void site_add_page(site_t *site, page_t *p);
 
 /* The page of that language and key, or NULL (borrowed). */
 page_t *site_find(const site_t *site, int lang, const char *key);
