@@ -113,7 +113,7 @@ static void add_post(fixture *f, const char *name, const char *front)
 static fixture *new_fixture(size_t page_size)
 {
     fixture *f = xcalloc(1, sizeof *f);
-    f->langs[0] = (config_language){"en", "English", "ltr"};
+    f->langs[0] = (config_language){.code = "en", .name = "English", .dir = "ltr"};
     f->cfg = (config_t){.title = "T", .languages = f->langs, .nlanguages = 1,
                         .blog_section = "posts", .blog_page_size = page_size,
                         .blog_feed_size = 20};

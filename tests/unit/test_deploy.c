@@ -11,7 +11,8 @@
 
 #include "deploy.h"
 
-static config_language LANGS[] = {{"en", "English", "ltr"}, {"ar", "Arabic", "rtl"}};
+static config_language LANGS[] = {{.code = "en", .name = "English", .dir = "ltr"},
+                                  {.code = "ar", .name = "Arabic", .dir = "rtl"}};
 
 static config_t site(void)
 {

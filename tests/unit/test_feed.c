@@ -49,7 +49,7 @@ static page_t *add_page(fixture *f, page_kind kind, const char *key, const char 
 static fixture *new_fixture(const char *title, const char *html)
 {
     fixture *f = xcalloc(1, sizeof *f);
-    f->langs[0] = (config_language){"fi", "Suomi", "ltr"};
+    f->langs[0] = (config_language){.code = "fi", .name = "Suomi", .dir = "ltr"};
     f->cfg = (config_t){.title = "Site & Co", .base_url = "http://x.onion/",
                         .languages = f->langs, .nlanguages = 1, .blog_section = "posts",
                         .blog_page_size = 10, .blog_feed_size = 20};

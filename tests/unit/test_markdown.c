@@ -29,7 +29,8 @@ static char *resolve_by_suffix(void *ctx, const char *url, const char **why)
 static rendered render(const char *text, bool toc)
 {
     rendered r = {.d = DIAGS_INIT};
-    md_input in = {text, strlen(text), "content/en/p.md", 5, toc, resolve_by_suffix, NULL};
+    md_input in = {.text = text, .len = strlen(text), .path = "content/en/p.md", .first_line = 5,
+                   .want_toc = toc, .resolve = resolve_by_suffix};
     r.rc = md_render(&in, &r.out, &r.d);
     return r;
 }
