@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "budget.h"
+#include "blog.h"
 #include "bundle.h"
 #include "catalog.h"
 #include "commands.h"
@@ -455,12 +456,17 @@ static int sign_zip(const build_options *o, const config_t *cfg, const char *zip
 
 /* Every link of every page leads to a written file and id. The files
  * besides pages and content files: the stylesheet and the themes' static/. */
-static void check_links(linkcheck_t *links, const theme_path *themes, const surveys_t *surveys,
-                        diags_t *d)
+static void check_links(linkcheck_t *links, const site_t *site, const theme_path *themes,
+                        const surveys_t *surveys, diags_t *d)
 {
     fs_list_t others = {0};
     xgrow((void **)&others.paths, &others.cap, 1, sizeof *others.paths);
     others.paths[others.len++] = xstrdup(STYLESHEET);
+    for (size_t i = 0; i < site->npages; i++) /* Atom feeds (feed.c) */
+        if (site->pages[i]->blog && site->pages[i]->blog->feed) {
+            xgrow((void **)&others.paths, &others.cap, others.len + 1, sizeof *others.paths);
+            others.paths[others.len++] = xstrdup(site->pages[i]->blog->feed);
+        }
     for (size_t i = 0; i < surveys->len; i++) {
         xgrow((void **)&others.paths, &others.cap, others.len + 1, sizeof *others.paths);
         others.paths[others.len++] = surveys_stylesheet_path(surveys->items[i]);
@@ -575,7 +581,7 @@ static int build_site(const build_options *o, diags_t *d)
                          o->jobs, out, catalogs.theme, links};
     progress_stage("render", site.npages);
     if (render_site(&site, &ro, &stats, d) == 0) {
-        check_links(links, &themes, &surveys, d);
+        check_links(links, &site, &themes, &surveys, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }
     if (o->external && !d->errors) {
