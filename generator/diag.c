@@ -39,7 +39,8 @@ void diag_warning(diags_t *d, const char *path, int line, int col, const char *f
 void diag_merge(diags_t *into, diags_t *from)
 {
     xgrow((void **)&into->items, &into->cap, into->len + from->len, sizeof *into->items);
-    memcpy(into->items + into->len, from->items, from->len * sizeof *from->items);
+    if (from->len) /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(into->items + into->len, from->items, from->len * sizeof *from->items);
     into->len += from->len;
     into->errors += from->errors;
     into->warnings += from->warnings;

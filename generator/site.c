@@ -448,7 +448,8 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
         return -1;
     add_generated_pages(site);
     report_duplicates(site, d);
-    qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
+    if (site->nresources > 1)
+        qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
     site->by_key = xmalloc(site->npages * sizeof *site->by_key);
     memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
     qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);
@@ -475,7 +476,8 @@ void site_free(site_t *site)
 bool site_has_resource(const site_t *site, const char *out_path)
 {
     site_resource probe = {.out_path = (char *)out_path};
-    return bsearch(&probe, site->resources, site->nresources, sizeof *site->resources,
+    return site->nresources &&
+           bsearch(&probe, site->resources, site->nresources, sizeof *site->resources,
                    compare_resource) != NULL;
 }
 
