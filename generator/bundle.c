@@ -30,6 +30,7 @@
 #include "path.h"
 #include "pool.h"
 #include "progress.h"
+#include "sha256.h"
 #include "xalloc.h"
 
 #define SUMS_NAME "SHA256SUMS"
@@ -56,13 +57,7 @@ static void sodium_start(void)
         return;
 }
 
-void bundle_sha256_hex(const void *data, size_t len, char hex[65])
-{
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    pthread_once(&sodium_once, sodium_start);
-    crypto_hash_sha256(digest, data, len);
-    sodium_bin2hex(hex, 65, digest, sizeof digest);
-}
+void bundle_sha256_hex(const void *data, size_t len, char hex[65]) { sha256_hex(data, len, hex); }
 
 /* What the first pass learns about one file. */
 typedef struct {

@@ -116,7 +116,7 @@ done:
 
 const bcache_entry *bcache_find(const bcache_t *c, const char *hex)
 {
-    if (!c)
+    if (!c || !c->len)
         return NULL;
     bcache_entry probe;
     snprintf(probe.hex, sizeof probe.hex, "%s", hex);

@@ -1,6 +1,7 @@
 #include "markdown.h"
 
 #include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -52,7 +53,17 @@ typedef struct {
     size_t next_heading; /* place_heading_ids: where to look first */
 } render_state;
 
-void md_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
+static cmark_parser *new_parser(int options);
+
+/* Also marks the extensions' inline characters once, for every thread
+ * (cmarkfix.c says why). */
+void md_init(void)
+{
+    cmark_gfm_core_extensions_ensure_registered();
+    cmark_parser *parser = new_parser(CMARK_OPT_DEFAULT);
+    cmark_manage_extensions_special_characters(parser, 1);
+    cmark_parser_free(parser);
+}
 
 static int file_line(const render_state *st, cmark_node *node)
 {

@@ -201,7 +201,8 @@ output_t *output_open(const char *final_dir, const char *cache_dir, diags_t *d)
 static bool kept_unchanged(const output_t *o, const char *name, const char *hex, size_t len)
 {
     kept_file probe = {.name = (char *)name};
-    const kept_file *k = bsearch(&probe, o->kept, o->nkept, sizeof *o->kept, compare_kept);
+    const kept_file *k =
+        o->nkept ? bsearch(&probe, o->kept, o->nkept, sizeof *o->kept, compare_kept) : NULL;
     if (!k || k->size != len || strcmp(k->hex, hex))
         return false;
     char *path = path_join(o->final_dir, name);
@@ -261,7 +262,8 @@ bool output_has(output_t *o, const char *name)
 {
     sort_files(o);
     output_file probe = {.name = (char *)name};
-    return bsearch(&probe, o->files, o->nfiles, sizeof *o->files, compare_output_files) != NULL;
+    return o->nfiles &&
+           bsearch(&probe, o->files, o->nfiles, sizeof *o->files, compare_output_files) != NULL;
 }
 
 int output_put_tree(output_t *o, const char *from_dir, const char *display_dir, diags_t *d)
