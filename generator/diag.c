@@ -38,6 +38,10 @@ void diag_warning(diags_t *d, const char *path, int line, int col, const char *f
 
 void diag_merge(diags_t *into, diags_t *from)
 {
+    if (!from->len) { /* from->items may be NULL: memcpy must not see it */
+        diag_free(from);
+        return;
+    }
     xgrow((void **)&into->items, &into->cap, into->len + from->len, sizeof *into->items);
     memcpy(into->items + into->len, from->items, from->len * sizeof *from->items);
     into->len += from->len;

@@ -287,7 +287,8 @@ static void add_generated_pages(site_t *site)
 
 static void report_duplicates(site_t *site, diags_t *d)
 {
-    qsort(site->pages, site->npages, sizeof *site->pages, compare_out_path);
+    if (site->npages) /* no pages: site->pages is NULL */
+        qsort(site->pages, site->npages, sizeof *site->pages, compare_out_path);
     for (size_t i = 1; i < site->npages; i++) {
         page_t *a = site->pages[i - 1], *b = site->pages[i];
         if (!strcmp(a->out_path, b->out_path))
@@ -391,10 +392,14 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
         return -1;
     add_generated_pages(site);
     report_duplicates(site, d);
-    qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
-    site->by_key = xmalloc(site->npages * sizeof *site->by_key);
-    memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
-    qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);
+    /* qsort and memcpy must not see NULL, even for no items (UBSan) */
+    if (site->nresources)
+        qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
+    site->by_key = xmalloc((site->npages ? site->npages : 1) * sizeof *site->by_key);
+    if (site->npages) {
+        memcpy(site->by_key, site->pages, site->npages * sizeof *site->pages);
+        qsort(site->by_key, site->npages, sizeof *site->by_key, compare_lang_key);
+    }
     link_tree(site);
     link_translations(site);
     return d->errors > errors_before ? -1 : 0;
