@@ -146,7 +146,8 @@ static void read_theme_vars(lua_State *L, config_t *cfg, diags_t *d)
             }
             lua_pop(L, 1);
         }
-        qsort(lines, n, sizeof *lines, compare_strings);
+        if (n) /* lines is NULL for an empty table: qsort must not see NULL */
+            qsort(lines, n, sizeof *lines, compare_strings);
         for (size_t i = 0; i < n; i++) {
             buf_puts(&scss, lines[i]);
             free(lines[i]);

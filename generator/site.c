@@ -384,7 +384,8 @@ static page_t *page_at_output(const site_t *site, const char *out_path)
 
 static void report_duplicates(site_t *site, diags_t *d)
 {
-    qsort(site->pages, site->npages, sizeof *site->pages, compare_out_path);
+    if (site->npages) /* no pages: site->pages is NULL */
+        qsort(site->pages, site->npages, sizeof *site->pages, compare_out_path);
     for (size_t i = 1; i < site->npages; i++) {
         page_t *a = site->pages[i - 1], *b = site->pages[i];
         if (!strcmp(a->out_path, b->out_path))
