@@ -43,7 +43,7 @@ static void *convert_many(void *arg)
     char *doc = document();
     for (int i = 0; i < ROUNDS; i++) {
         diags_t d = DIAGS_INIT;
-        md_input in = {doc, strlen(doc), "t.md", 1, false, NULL, NULL};
+        md_input in = {.text = doc, .len = strlen(doc), .path = "t.md", .first_line = 1};
         md_output out;
         md_render(&in, &out, &d);
         if (count(out.html, "<del>struck</del>") != PARAGRAPHS ||
