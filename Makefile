@@ -95,6 +95,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 waymark $(DESTDIR)$(PREFIX)/bin/waymark
 	install -m 644 generator/waymark.1 $(DESTDIR)$(PREFIX)/share/man/man1/waymark.1
+	install -d $(DESTDIR)$(PREFIX)/share/waymark/themes
+	cp -R themes/default $(DESTDIR)$(PREFIX)/share/waymark/themes/
 
 clean:
 	rm -rf $(BUILD) waymark out

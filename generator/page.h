@@ -30,7 +30,8 @@ typedef struct page {
     char *out_path;      /* site-root output path: "en/about/index.html" */
 
     /* from front matter (all owned) */
-    fm_node *front;      /* the whole front matter; NULL when none */
+    fm_node *front;      /* the whole front matter; NULL when none (a fallback
+                            page borrows its original's) */
     char *title, *description, *date, *summary_text, *layout, *type;
     double weight;       /* 0 = unset, sorts after weighted pages */
     bool draft, toc;

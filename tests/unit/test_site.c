@@ -43,10 +43,10 @@ static int setup(void **state)
                     " { code = 'en', name = 'English' }, { code = 'fi', name = 'Suomi' } } }\n");
     put("content/en/_index.md", "---\ntitle: Home\n---\n");
     put("content/en/posts/_index.md", "---\ntitle: Posts\n---\n");
-    put("content/en/posts/post-1.md", "---\ntitle: One\n---\n");
-    put("content/en/posts/post-2.md", "---\ntitle: Two\nslug: second\n---\n");
+    put("content/en/posts/post-1.md", "---\ntitle: One\ndate: 2026-01-01\n---\n");
+    put("content/en/posts/post-2.md", "---\ntitle: Two\nslug: second\ndate: 2026-01-02\n---\n");
     put("content/en/modules/m1/01-step.md", "---\ntitle: Step\n---\n");
-    put("content/fi/posts/post-1.md", "---\ntitle: Yksi\n---\n");
+    put("content/fi/posts/post-1.md", "---\ntitle: Yksi\ndate: 2026-01-01\n---\n");
     put("content/en/posts/photo.txt", "a file beside the posts");
     f->d = (diags_t)DIAGS_INIT;
     assert_int_equal(config_load(".", &f->cfg, &f->d), 0);
