@@ -33,6 +33,13 @@ static page_t *fallback_page(const page_t *of, int lang, const char *from_code,
     f->weight = of->weight;
     f->toc = of->toc;
     f->front = of->front; /* borrowed: page_free leaves a fallback's front matter alone */
+    /* its own copy of the Markdown, rendered again for this page: read
+     * again from the original's file when the load deferred it */
+    f->body_deferred = of->body_deferred;
+    f->source_len = of->source_len;
+    f->body_offset = of->body_offset;
+    f->body_len = of->body_len;
+    f->body_line = of->body_line;
     if (of->source) {
         /* its own copy: the Markdown is rendered again for this page */
         f->source = xstrdup(of->source);

@@ -79,6 +79,21 @@ static l10n_state page_state(const page_t *t, const char *hex, diags_t *d)
     return L10N_TRANSLATED;
 }
 
+/* The hash of a page's Markdown; the load defers reading bodies of large
+ * sites to the markdown stage, which status does not run. */
+static void source_hash(const page_t *p, char hex[65])
+{
+    char *source = NULL;
+    size_t len = 0;
+    const char *body = p->body;
+    size_t body_len = p->body_len;
+    if (!body && p->body_deferred && fs_read_file(p->src_path, &source, &len) == 0 &&
+        p->body_offset + p->body_len <= len)
+        body = source + p->body_offset;
+    status_source_hash(body ? body : "", body ? body_len : 0, hex);
+    free(source);
+}
+
 static void count_pages(const site_t *site, status_report *r, diags_t *d)
 {
     for (size_t i = 0; i < site->npages; i++) {
@@ -86,7 +101,7 @@ static void count_pages(const site_t *site, status_report *r, diags_t *d)
         if (!is_source_page(p))
             continue;
         char hex[65];
-        status_source_hash(p->body ? p->body : "", p->body ? p->body_len : 0, hex);
+        source_hash(p, hex);
         r->source_hashes = xrealloc(r->source_hashes, (r->nsources + 1) * sizeof *r->source_hashes);
         r->source_hashes[r->nsources++] = xasprintf("%s\t%.*s", *p->key ? p->key : "(home)",
                                                     HASH_SHOWN, hex);

@@ -142,7 +142,8 @@ void surveys_check_catalogs(const surveys_t *set, const config_t *cfg,
     for (size_t i = 0; i < set->len; i++)
         for (size_t l = 0; l < cfg->nlanguages; l++) {
             char *po = xasprintf("locales/%s.po", cfg->languages[l].code);
-            bool presented = set->pages[i][l] != NULL;
+            /* a fallback page shows the default language: no translation expected */
+            bool presented = set->pages[i][l] && !set->pages[i][l]->fallback_of;
             survey_check_catalog(set->items[i], catalogs[l], po, cfg->languages[l].name,
                                  l > 0 && presented, d);
             free(po);
