@@ -162,7 +162,7 @@ static void read_theme_vars(lua_State *L, config_t *cfg, diags_t *d)
 
 static size_t count_field(lua_State *L, const char *key, size_t fallback, diags_t *d)
 {
-    int type = lua_getfield(L, -1, key);
+    int type = raw_field(L, key);
     size_t value = fallback;
     if (type != LUA_TNIL) {
         int is_int = 0;
@@ -180,7 +180,7 @@ static void read_blog(lua_State *L, config_t *cfg, diags_t *d)
 {
     cfg->blog_page_size = 10;
     cfg->blog_feed_size = 20;
-    int type = lua_getfield(L, -1, "blog");
+    int type = raw_field(L, "blog");
     if (type == LUA_TTABLE) {
         cfg->blog_section = string_field(L, "section", "blog.", d);
         cfg->blog_page_size = count_field(L, "page_size", 10, d);
@@ -211,7 +211,7 @@ static void read_fallback(lua_State *L, config_t *cfg, diags_t *d)
 static char *nested_string(lua_State *L, const char *table, const char *key, diags_t *d)
 {
     char *value = NULL;
-    int type = lua_getfield(L, -1, table);
+    int type = raw_field(L, table);
     if (type == LUA_TTABLE) {
         char where[64];
         snprintf(where, sizeof where, "%s.", table);
@@ -267,8 +267,8 @@ static void read_release_settings(lua_State *L, config_t *cfg, diags_t *d)
     if (cfg->version && (!*cfg->version || strpbrk(cfg->version, "\t\r\n")))
         diag_error(d, SITE_LUA, 0, 0, "'version' must be one line without tabs");
     read_public_key(L, cfg, d);
-    if (lua_getfield(L, -1, "budget") == LUA_TTABLE) {
-        if (lua_getfield(L, -1, "page_kb") != LUA_TNIL &&
+    if (raw_field(L, "budget") == LUA_TTABLE) {
+        if (raw_field(L, "page_kb") != LUA_TNIL &&
             (!lua_isnumber(L, -1) || lua_tonumber(L, -1) <= 0))
             diag_error(d, SITE_LUA, 0, 0, "budget.page_kb must be a positive number");
         cfg->budget_page_kb = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 0;
@@ -315,7 +315,7 @@ static void deploy_defaults(config_t *cfg, diags_t *d)
  * the site root or an absolute http(s) URL (README.md, "Surveys"). */
 static void read_surveys(lua_State *L, config_t *cfg, diags_t *d)
 {
-    int type = lua_getfield(L, -1, "surveys");
+    int type = raw_field(L, "surveys");
     if (type == LUA_TTABLE)
         cfg->survey_endpoint = string_field(L, "endpoint", "surveys: ", d);
     else if (type != LUA_TNIL)

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "fs.h"
 #include "htmltok.h"
 #include "path.h"
 #include "xalloc.h"
@@ -389,6 +390,29 @@ static void check_markdown_links(run_state *st, size_t index)
     }
 }
 
+/* Where a link from raw HTML stands in its Markdown file: the first place
+ * its text appears (the sanitizer rewrote the tag, so cmark's position of
+ * the HTML block is all the build kept). 0, 0 when not found. */
+static void locate_in_source(const char *path, const char *href, int *line, int *col)
+{
+    char *text;
+    size_t len;
+    if (!*href || fs_read_file(path, &text, &len) < 0)
+        return;
+    const char *hit = strstr(text, href);
+    if (hit) {
+        *line = 1;
+        const char *line_start = text;
+        for (const char *s = text; s < hit; s++)
+            if (*s == '\n') {
+                (*line)++;
+                line_start = s + 1;
+            }
+        *col = (int)(hit - line_start) + 1;
+    }
+    free(text);
+}
+
 static void check_other_links(run_state *st, size_t index)
 {
     const page_t *p = st->lc->site->pages[index];
@@ -400,7 +424,9 @@ static void check_other_links(run_state *st, size_t index)
         if (!why)
             continue;
         if (l->origin == LINK_CONTENT && p->src_path) {
-            report(st, p->src_path, 0, 0, l->href, why, detail, NULL);
+            int line = 0, col = 0;
+            locate_in_source(p->src_path, l->href, &line, &col);
+            report(st, p->src_path, line, col, l->href, why, detail, NULL);
             continue;
         }
         char *key = xasprintf("%s\001%s", r->template_path, l->href);

@@ -190,8 +190,12 @@ static char *site_lua_endpoint(const char *site_dir)
     lua_State *L = sandbox_new(SANDBOX_DEFAULT_MEMORY);
     char *err = NULL, *endpoint = NULL;
     if (sandbox_run_file(L, path, "site.lua", &err) == 0 && lua_istable(L, -1)) {
-        if (lua_getfield(L, -1, "surveys") == LUA_TTABLE &&
-            lua_getfield(L, -1, "endpoint") == LUA_TSTRING)
+        /* raw reads: a metatable's __index would run outside the budget */
+        lua_pushliteral(L, "surveys");
+        bool table = lua_rawget(L, -2) == LUA_TTABLE;
+        if (table)
+            lua_pushliteral(L, "endpoint");
+        if (table && lua_rawget(L, -2) == LUA_TSTRING)
             endpoint = xstrdup(lua_tostring(L, -1));
     }
     free(err);
