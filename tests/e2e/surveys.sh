@@ -53,7 +53,7 @@ for survey in ("experience", "no-help"):
     assert set(s) == {"survey", "version", "languages", "thanks", "questions"}, set(s)
     assert s["survey"] == survey
     assert re.fullmatch(r"[0-9a-f]{16}", s["version"]), s["version"]
-    assert s["languages"] == ["en", "fi", "es", "ar"], s["languages"]
+    assert s["languages"][:4] == ["en", "fi", "es", "ar"], s["languages"]  # then fallback languages (ru)
     for lang, path in s["thanks"].items():
         assert path.startswith(f"{lang}/") and os.path.isfile(f"{out}/{path}"), path
     ids = []
@@ -93,7 +93,7 @@ for survey in ("experience", "no-help"):
     raw = open(f"{out}/surveys/{survey}/codebook.csv", newline="", encoding="utf-8").read()
     assert raw.endswith("\r\n") and "\n" not in raw.replace("\r\n", ""), "RFC 4180 line ends"
     rows = list(csv.reader(raw.splitlines()))
-    assert rows[0] == ["variable", "question", "section", "type", "code", "en", "fi", "es", "ar"], rows[0]
+    assert rows[0][:9] == ["variable", "question", "section", "type", "code", "en", "fi", "es", "ar"], rows[0]
     have = {(r[0], r[4]): r[5:] for r in rows[1:]}
     for q in s["questions"]:
         assert all(have[(q["id"], "")]), q["id"]
