@@ -423,7 +423,8 @@ void site_free(site_t *site)
 bool site_has_resource(const site_t *site, const char *out_path)
 {
     site_resource probe = {.out_path = (char *)out_path};
-    return bsearch(&probe, site->resources, site->nresources, sizeof *site->resources,
+    return site->nresources && /* resources is NULL when there are none */
+           bsearch(&probe, site->resources, site->nresources, sizeof *site->resources,
                    compare_resource) != NULL;
 }
 
