@@ -527,7 +527,7 @@ void site_free(site_t *site)
 bool site_has_resource(const site_t *site, const char *out_path)
 {
     site_resource probe = {.out_path = (char *)out_path};
-    return site->nresources &&
+    return site->nresources && /* resources is NULL when there are none */
            bsearch(&probe, site->resources, site->nresources, sizeof *site->resources,
                    compare_resource) != NULL;
 }

@@ -136,21 +136,25 @@ static char *check_css(char *css, const char *entry_shown, diags_t *d)
 /* Every @import is judged before libsass reads anything: an absolute
  * path, a "..", a URL or a home folder could read any file on the machine
  * into the stylesheet or an error message (@import "/etc/passwd" printed
- * its first line). Returning NULL lets libsass resolve the import inside
- * the theme's scss/ folders as usual. */
+ * its first line). A refused import is replaced by empty text and named
+ * in *cookie (caller frees) for style_compile to report: an import with
+ * an error set would leak inside libsass 3.6. Returning NULL lets libsass
+ * resolve the import inside the theme's scss/ folders as usual. */
 static Sass_Import_List refuse_outside_imports(const char *path, Sass_Importer_Entry cb,
                                                struct Sass_Compiler *compiler)
 {
-    (void)cb, (void)compiler;
+    (void)compiler;
+    size_t n = strlen(path);
     bool outside = path[0] == '/' || path[0] == '~' || strchr(path, ':') || strchr(path, '\\') ||
                    !strcmp(path, "..") || !strncmp(path, "../", 3) || strstr(path, "/../") ||
-                   (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/.."));
+                   (n >= 3 && !strcmp(path + n - 3, "/.."));
     if (!outside)
         return NULL;
+    char **refused = sass_importer_get_cookie(cb);
+    if (!*refused)
+        *refused = xstrdup(path);
     Sass_Import_List list = sass_make_import_list(1);
-    list[0] = sass_make_import_entry(path, NULL, NULL);
-    sass_import_set_error(list[0], "@import must name a file of the theme's scss/ folders "
-                                   "(no absolute path, '..' or URL)", 0, 0);
+    list[0] = sass_make_import_entry(path, sass_copy_c_string(""), NULL);
     return list;
 }
 
@@ -188,8 +192,9 @@ char *style_compile(const char *const *theme_dirs, const char *const *display_di
     sass_option_set_precision(options, 5);
     sass_option_set_include_path(options, buf_cstr(&include));
     sass_option_set_omit_source_map_url(options, true);
+    char *refused = NULL;
     Sass_Importer_List importers = sass_make_importer_list(1);
-    importers[0] = sass_make_importer(refuse_outside_imports, 0, NULL);
+    importers[0] = sass_make_importer(refuse_outside_imports, 0, &refused);
     sass_option_set_c_importers(options, importers);
     sass_compile_data_context(data);
     struct Sass_Context *ctx = sass_data_context_get_context(data);
@@ -200,9 +205,14 @@ char *style_compile(const char *const *theme_dirs, const char *const *display_di
         diag_error(d, file, (int)sass_context_get_error_line(ctx),
                    (int)sass_context_get_error_column(ctx), "%s", text ? text : "SCSS error");
         free(file);
+    } else if (refused) {
+        diag_error(d, entry_shown, 0, 0,
+                   "@import \"%s\": an import must name a file of the theme's scss/ folders "
+                   "(no absolute path, '..' or URL)", refused);
     } else {
         css = check_css(xstrdup(sass_context_get_output_string(ctx)), entry_shown, d);
     }
+    free(refused);
     free(entry_shown);
     sass_delete_data_context(data);
     buf_free(&include);
