@@ -25,7 +25,9 @@ int fs_read_file(const char *path, char **data, size_t *len)
         errno = saved;
         return -1;
     }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
+    /* Room for the file, its NUL and one more byte, so that reading the
+     * whole file and then its end needs no realloc (a copy of every file). */
+    size_t cap = (size_t)st.st_size + 2, n = 0;
     char *buf = xmalloc(cap);
     for (;;) {
         if (n + 1 >= cap)

@@ -73,7 +73,7 @@ measure() {
 import os, re, sys
 text = open(sys.argv[1]).read()
 def field(name):
-    return re.search(re.escape(name) + r"[^:]*: (.*)", text).group(1).strip()
+    return re.search(re.escape(name) + r".*: (\S+)\s*$", text, re.M).group(1)
 wall = 0.0
 for part in field("Elapsed (wall clock) time").split(":"):
     wall = wall * 60 + float(part)
