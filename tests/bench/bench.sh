@@ -67,7 +67,10 @@ measure() {
   shift
   log=$(mktemp)
   if ! /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.err"; then
-    cat "$log.err" >&2; rm -f "$log" "$log.err"; die "$tool failed on $n pages"
+    tail -5 "$log.err" >&2; rm -f "$log" "$log.err"
+    echo "bench: $tool failed on $n pages" >&2
+    echo -e "failed\t$tool $n" >>"$RESULTS"
+    return 1
   fi
   python3 - "$log" "$tool" "$n" "${sizes[@]}" >>"$RESULTS" <<'PY'
 import os, re, sys
@@ -104,10 +107,11 @@ for n in "${SIZES[@]}"; do
   for run in $(seq "$RUNS"); do
     echo "bench: $n pages, run $run of $RUNS" >&2
     rm -rf "$wout"; sync
-    measure waymark "$n" "$wout/site" "$wout/bench.zip" -- "$WAYMARK" build "$site" -o "$wout" --quiet
+    measure waymark "$n" "$wout/site" "$wout/bench.zip" -- "$WAYMARK" build "$site" -o "$wout" --quiet \
+      || continue 2
     if [ -n "$HUGO" ] && [ "$n" -le "$HUGO_MAX_PAGES" ]; then
       rm -rf "$hout" "$site/resources"; sync
-      measure hugo "$n" "$hout" -- "$HUGO" --gc --ignoreCache --quiet -s "$site" -d "$hout"
+      measure hugo "$n" "$hout" -- "$HUGO" --gc --ignoreCache --quiet -s "$site" -d "$hout" || true
     fi
   done
   # Rebuild after editing one page, then a cold build of the same input:
@@ -115,7 +119,7 @@ for n in "${SIZES[@]}"; do
   echo "bench: $n pages, rebuild after editing one page" >&2
   edit_one_page "$site"
   for run in $(seq "$RUNS"); do
-    measure rebuild "$n" "$wout/site" "$wout/bench.zip" -- "$WAYMARK" build "$site" -o "$wout" --quiet
+    measure rebuild "$n" "$wout/site" "$wout/bench.zip" -- "$WAYMARK" build "$site" -o "$wout" --quiet || true
     # the next run edits again, so each rebuild has one changed page
     printf 'Edited again (%s).\n' "$run" >>"$site/content/en/posts/post-00001.md"
   done
@@ -137,6 +141,9 @@ import statistics, sys
 rows, identical = {}, {}
 for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
+    if f[0] == "failed":
+        print("failed: %s pages" % f[1])
+        continue
     if f[0] in ("identical", "different"):
         identical[int(f[1])] = f[0]
         continue
