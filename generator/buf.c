@@ -73,6 +73,23 @@ void buf_put_html(buf_t *b, const char *s, size_t n)
     buf_putn(b, s + start, n - start);
 }
 
+void buf_put_csv(buf_t *b, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        buf_puts(b, s);
+        return;
+    }
+    buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *s);
+    }
+    buf_putc(b, '"');
+}
+
 void buf_reset(buf_t *b)
 {
     b->len = 0;

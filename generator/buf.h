@@ -24,6 +24,9 @@ void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2,
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap);
 /* Appends s with & < > " ' escaped, safe in HTML text and quoted attributes. */
 void buf_put_html(buf_t *b, const char *s, size_t n);
+/* Appends s as one CSV field (RFC 4180): quoted, with quotes doubled, when
+ * it holds a comma, a quote or a line break; NULL appends nothing. */
+void buf_put_csv(buf_t *b, const char *s);
 void buf_reset(buf_t *b);              /* len = 0, keeps the memory */
 const char *buf_cstr(buf_t *b);        /* borrowed, valid until the next write */
 char *buf_detach(buf_t *b);            /* caller frees; b becomes empty */

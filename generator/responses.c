@@ -198,29 +198,12 @@ static size_t stored_lookup(void *ctx, const char *field, const char *const **va
     return n;
 }
 
-static void put_csv(buf_t *b, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *s);
-    }
-    buf_putc(b, '"');
-}
-
 static void put_cell(buf_t *b, responses_format f, bool first, const char *name, const char *value,
                      bool as_number)
 {
     if (f == EXPORT_CSV) {
         buf_puts(b, first ? "" : ",");
-        put_csv(b, value);
+        buf_put_csv(b, value);
         return;
     }
     buf_puts(b, first ? "{" : ",");
@@ -327,7 +310,7 @@ static void put_header(buf_t *b, const columns *cols)
     buf_puts(b, "response,survey,version,lang,date");
     for (size_t c = 0; c < cols->len; c++) {
         buf_putc(b, ',');
-        put_csv(b, cols->items[c].name);
+        buf_put_csv(b, cols->items[c].name);
     }
     buf_puts(b, "\r\n");
 }

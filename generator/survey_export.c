@@ -195,19 +195,7 @@ static void csv_field(buf_t *b, const char *s, bool first)
 {
     if (!first)
         buf_putc(b, ',');
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *s);
-    }
-    buf_putc(b, '"');
+    buf_put_csv(b, s);
 }
 
 typedef struct {

@@ -54,12 +54,27 @@ static void empty_heading_gets_a_fixed_id(void **state)
     free(id);
 }
 
+/* Codebook and export cells: a researcher's CSV reader must get the text back. */
+static void csv_fields_are_quoted_only_when_needed(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT;
+    buf_put_csv(&b, "plain");
+    buf_putc(&b, ',');
+    buf_put_csv(&b, "a, \"b\"\nc");
+    buf_putc(&b, ',');
+    buf_put_csv(&b, NULL);
+    assert_string_equal(buf_cstr(&b), "plain,\"a, \"\"b\"\"\nc\",");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_buffer_reads_as_empty_string),
         cmocka_unit_test(appends_and_escapes),
         cmocka_unit_test(empty_heading_gets_a_fixed_id),
+        cmocka_unit_test(csv_fields_are_quoted_only_when_needed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
