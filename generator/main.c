@@ -746,11 +746,13 @@ static int run_status(int argc, char **argv)
     l10n_catalogs catalogs = {0};
     site_t site = {0};
     site_options site_opts = {0};
+    surveys_t surveys = {0};
     load_catalogs(&cfg, &themes, &catalogs, &d);
     site_load(&cfg, &site_opts, &site, &d);
+    surveys_load(&cfg, &surveys, &d);
     status_report report = {0};
     if (!d.errors) {
-        status_compute(&site, &catalogs, (const char *const *)themes.dirs,
+        status_compute(&site, &surveys, &catalogs, (const char *const *)themes.dirs,
                        (const char *const *)themes.names, themes.len, &report, &d);
         char *text = json ? status_format_json(&report) : status_format_text(&report, verbose);
         fputs(text, stdout);
@@ -759,6 +761,7 @@ static int run_status(int argc, char **argv)
             rc = EXIT_CONTENT;
     }
     status_report_free(&report);
+    surveys_free(&surveys);
     site_free(&site);
     l10n_catalogs_free(&catalogs);
     theme_free(&themes);

@@ -7,7 +7,6 @@
 #include "buf.h"
 #include "bundle.h"
 #include "fs.h"
-#include "path.h"
 #include "pot.h"
 #include "uistrings.h"
 #include "xalloc.h"
@@ -142,56 +141,48 @@ static void count_ui(const l10n_catalogs *cats, const char *const *theme_dirs,
     pot_free(&pot);
 }
 
-/* msgctxt "<id>" or "<id>" followed by something that cannot be in an id. */
-static bool context_of_survey(const char *msgctxt, char **ids, size_t nids)
+/* Whether the catalog translates some other text under this msgctxt: the
+ * survey's source text changed after it was translated. */
+static bool translates_other_text(const catalog_t *cat, const char *msgctxt)
 {
-    for (size_t i = 0; msgctxt && i < nids; i++) {
-        size_t n = strlen(ids[i]);
-        char next = msgctxt[n];
-        if (!strncmp(msgctxt, ids[i], n) && !isalnum((unsigned char)next) && next != '-'
-            && next != '_')
+    for (size_t e = 0; e < catalog_count(cat); e++) {
+        const catalog_entry *c = catalog_entry_at(cat, e);
+        if (c->msgctxt && !strcmp(c->msgctxt, msgctxt) && *c->msgstr)
             return true;
     }
     return false;
 }
 
-static void count_surveys(const l10n_catalogs *cats, status_report *r)
+/* A survey text in one language's site catalog (surveys are the site's,
+ * never the theme's): translated, fuzzy or written for an older source
+ * text (outdated), or absent. */
+static l10n_state survey_text_state(const catalog_t *cat, const survey_text *t)
 {
-    fs_list_t files;
-    if (!fs_is_dir("surveys") || fs_list_files("surveys", &files) < 0)
-        return;
-    r->has_surveys = true;
-    char **ids = NULL;
-    size_t nids = 0;
-    for (size_t i = 0; i < files.len; i++) {
-        const char *f = files.paths[i];
-        if (strchr(f, '/') || (!path_has_extension(f, ".yaml") && !path_has_extension(f, ".yml")))
-            continue;
-        ids = xrealloc(ids, (nids + 1) * sizeof *ids);
-        ids[nids++] = xstrndup(f, strlen(f) - strlen(path_extension(f)));
-    }
-    const catalog_t *source = cats->site[0];
-    for (size_t e = 0; e < catalog_count(source); e++) {
-        const catalog_entry *c = catalog_entry_at(source, e);
-        if (!context_of_survey(c->msgctxt, ids, nids))
-            continue;
-        char *name = entry_name(c->msgctxt, c->msgid);
-        for (size_t l = 0; l < r->nlangs; l++) {
-            bool own = catalog_get(cats->site[l], c->msgctxt, c->msgid) != NULL;
-            l10n_state st = l == 0 || own ? L10N_TRANSLATED
-                            : catalog_is_fuzzy(cats->site[l], c->msgctxt, c->msgid) ? L10N_OUTDATED
-                                                                                    : L10N_MISSING;
-            count(&r->langs[l].survey, st, name);
-        }
-        free(name);
-    }
-    for (size_t i = 0; i < nids; i++)
-        free(ids[i]);
-    free(ids);
-    fs_list_free(&files);
+    if (catalog_get(cat, t->ctx, t->source))
+        return L10N_TRANSLATED;
+    if (catalog_is_fuzzy(cat, t->ctx, t->source) || translates_other_text(cat, t->ctx))
+        return L10N_OUTDATED;
+    return L10N_MISSING;
 }
 
-int status_compute(const site_t *site, const l10n_catalogs *catalogs,
+static void count_surveys(const surveys_t *surveys, const l10n_catalogs *cats,
+                          status_report *r)
+{
+    r->has_surveys = surveys && surveys->len > 0;
+    for (size_t i = 0; r->has_surveys && i < surveys->len; i++) {
+        const survey_t *s = surveys->items[i];
+        for (size_t t = 0; t < s->ntexts; t++) {
+            const survey_text *text = s->texts[t];
+            char *name = entry_name(text->ctx, text->source);
+            for (size_t l = 0; l < r->nlangs; l++)
+                count(&r->langs[l].survey,
+                      l == 0 ? L10N_TRANSLATED : survey_text_state(cats->site[l], text), name);
+            free(name);
+        }
+    }
+}
+
+int status_compute(const site_t *site, const surveys_t *surveys, const l10n_catalogs *catalogs,
                    const char *const *theme_dirs, const char *const *theme_names,
                    size_t nthemes, status_report *r, diags_t *d)
 {
@@ -205,7 +196,7 @@ int status_compute(const site_t *site, const l10n_catalogs *catalogs,
     }
     count_pages(site, r, d);
     count_ui(catalogs, theme_dirs, theme_names, nthemes, r, d);
-    count_surveys(catalogs, r);
+    count_surveys(surveys, catalogs, r);
     return d->errors > errors_before ? -1 : 0;
 }
 

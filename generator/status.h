@@ -11,9 +11,11 @@
  *   ui       the theme's interface strings (the entries extract writes to
  *            ui.pot), looked up in the language's own catalogs (site, then
  *            theme). Outdated: only a fuzzy translation exists.
- *   survey   when the site has a surveys/ folder: the entries of the
- *            default language's locales/<lang>.po whose msgctxt starts with
- *            a survey's id (surveys/<id>.yaml), looked up the same way. */
+ *   survey   every text of every surveys/<id>.yaml (questions, help,
+ *            options, rows, labels, section titles), looked up by its
+ *            msgctxt and source text in the language's site catalog.
+ *            Outdated: only a fuzzy translation exists, or the catalog
+ *            translates an older source text under the same msgctxt. */
 #ifndef WAYMARK_STATUS_H
 #define WAYMARK_STATUS_H
 
@@ -23,6 +25,7 @@
 #include "diag.h"
 #include "l10n.h"
 #include "site.h"
+#include "surveys.h"
 
 typedef struct {
     size_t total, translated, missing, outdated;
@@ -43,8 +46,9 @@ typedef struct {
 } status_report;
 
 /* Counts everything for every language of site (loaded with site_load,
- * before the Markdown stage). Returns 0, or -1 after reporting. */
-int status_compute(const site_t *site, const l10n_catalogs *catalogs,
+ * before the Markdown stage) and of surveys (may be NULL: no surveys).
+ * Returns 0, or -1 after reporting. */
+int status_compute(const site_t *site, const surveys_t *surveys, const l10n_catalogs *catalogs,
                    const char *const *theme_dirs, const char *const *theme_names,
                    size_t nthemes, status_report *r, diags_t *d);
 /* A table for people; verbose lists what is missing or outdated and each

@@ -103,19 +103,39 @@ assert L["ar"]["pages"]["missing_items"] == ["guide", "guide/second"]
 assert (L["ru"]["pages"]["missing"], L["ru"]["ui"]["missing"], L["ar"]["ui"]["outdated"]) == (4, 67, 1)
 assert L["en"]["ui"]["total"] == 102 and r["source_hashes"]["guide/second"] == "036c8f9e7303"
 '; then pass "l10n: status figures (json)"; else fail "l10n: status figures (json)" "see above"; fi
-# survey strings: msgctxt starting with a survey id, default catalog vs each language
-sv=$TMP/surveys; copy_site "$FIXTURE" "$sv"; mkdir -p "$sv/surveys"; echo "id: wellbeing" >"$sv/surveys/wellbeing.yaml"
-for l in en fi ar; do
-  { echo; echo 'msgctxt "wellbeing.q1"'; echo 'msgid "How are you?"'; echo "msgstr \"$l: how\""
-    [ $l = ar ] && { echo; echo '#, fuzzy'; }; [ $l != ar ] && echo
-    echo 'msgctxt "wellbeing.q2"'; echo 'msgid "Anything else?"'; echo "msgstr \"$l: else\""
-    echo; echo 'msgctxt "wellbeing-old"'; echo 'msgid "Not this survey"'; echo 'msgstr "x"'; } >>"$sv/locales/$l.po"
-done
+# survey strings: every text of surveys/<id>.yaml, looked up by msgctxt and
+# source text in each language's catalog
+sv=$TMP/surveys; copy_site "$FIXTURE" "$sv"; mkdir -p "$sv/surveys"
+cat >"$sv/surveys/wellbeing.yaml" <<'YAML'
+id: wellbeing
+sections:
+  - id: main
+    title: How you are
+    questions:
+      - id: mood
+        type: single
+        text: How are you?
+        options:
+          - {code: "1", text: Well}
+          - {code: "2", text: Not well}
+YAML
+po_entry() { printf '\n%smsgctxt "%s"\nmsgid "%s"\nmsgstr "%s"\n' "$1" "$2" "$3" "$4"; }
+{ po_entry "" wellbeing/section/main "How you are" "Miten voit"; po_entry "" wellbeing/mood "How are you?" "Mitä kuuluu?"
+  po_entry "" wellbeing/mood/1 Well Hyvin; po_entry "" wellbeing/mood/2 "Not well" Huonosti; } >>"$sv/locales/fi.po"
+# ar: one translated, one fuzzy, one translated from an older source text, one missing
+{ po_entry "" wellbeing/section/main "How you are" "كيف حالك"; po_entry $'#, fuzzy\n' wellbeing/mood "How are you?" "كيف أنت؟"
+  po_entry "" wellbeing/mood/1 Good "جيد"; } >>"$sv/locales/ar.po"
 st=$("$WAYMARK" status "$sv" 2>"$TMP/status.err")
-[[ $st == *"fi (Suomi): "*"surveys 2/2 translated, 0 missing, 0 outdated"* \
-   && $st == *"ar (العربية): "*"surveys 1/2 translated, 0 missing, 1 outdated"* \
-   && $st == *"ru (Русский): "*"surveys 0/2 translated, 2 missing, 0 outdated"* ]] \
+[[ $st == *"default language en (English): 5 pages, 102 ui strings, 4 survey strings"* \
+   && $st == *"fi (Suomi): "*"surveys 4/4 translated, 0 missing, 0 outdated"* \
+   && $st == *"ar (العربية): "*"surveys 1/4 translated, 1 missing, 2 outdated"* \
+   && $st == *"ru (Русский): "*"surveys 0/4 translated, 4 missing, 0 outdated"* ]] \
   && pass "l10n: status counts survey strings per language" || fail "l10n: status counts survey strings per language" "$st"
+"$WAYMARK" status --verbose "$sv" >"$TMP/status-v.txt" 2>&1
+grep -q 'outdated survey string.*\[wellbeing/mood/1\] Well' "$TMP/status-v.txt" \
+  && grep -q 'missing survey string.*\[wellbeing/mood/2\] Not well' "$TMP/status-v.txt" \
+  && pass "l10n: status --verbose names outdated and missing survey strings" \
+  || fail "l10n: status --verbose names outdated and missing survey strings" "$(cat "$TMP/status-v.txt")"
 st=$("$WAYMARK" status "$REPO" 2>"$TMP/status.err"); rc=$?
 [ $rc = 0 ] && [[ $st == *"fi (Suomi): pages 31/31 translated, 0 missing"* && $st == *"ru (Русский): pages 1/31 translated, 30 missing"* ]] \
   && pass "l10n: the default site: fi complete, ru partly translated" \
