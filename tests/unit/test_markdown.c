@@ -145,6 +145,21 @@ static void test_gfm_extensions(void **state)
     done(&r);
 }
 
+/* Every form of external link keeps its text and rel inside a table cell. */
+static void test_external_links_in_table_cells(void **state)
+{
+    (void)state;
+    rendered r = render("| a | b |\n|---|---|\n| www.example.org | x https://example.com/y z |\n"
+                        "| <https://example.net> | [l](https://e.org) |\n", false);
+    assert_contains(r.out.html, "<td><a href=\"http://www.example.org\" rel=\"noreferrer noopener\">"
+                                "www.example.org</a></td>");
+    assert_contains(r.out.html, "<td>x <a href=\"https://example.com/y\" rel=\"noreferrer noopener\">"
+                                "https://example.com/y</a> z</td>");
+    assert_contains(r.out.html, ">https://example.net</a></td>");
+    assert_contains(r.out.html, "<td><a href=\"https://e.org\" rel=\"noreferrer noopener\">l</a></td>");
+    done(&r);
+}
+
 int main(void)
 {
     md_init();
@@ -156,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_broken_link_and_external_image_are_errors),
         cmocka_unit_test(test_raw_html_is_sanitized_with_position),
         cmocka_unit_test(test_gfm_extensions),
+        cmocka_unit_test(test_external_links_in_table_cells),
     };
     return cmocka_run_group_tests_name("markdown", tests, NULL, NULL);
 }
