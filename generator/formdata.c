@@ -6,19 +6,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "path.h"
 #include "utf8.h"
 #include "xalloc.h"
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Bytes a browser may leave unencoded, plus the few that other clients
  * (curl --data-urlencode, Python's urlencode) leave as they are. */
@@ -59,14 +49,13 @@ static int decode_part(const char *s, size_t len, char **out, const char **err)
         if (c == '+') {
             buf_putc(&b, ' ');
         } else if (c == '%') {
-            int hi = i + 1 < len ? hex_value(s[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
+            int byte = path_percent_byte(s + i, len - i);
+            if (byte < 0) {
                 buf_free(&b);
                 *err = "a '%' not followed by two hexadecimal digits";
                 return -1;
             }
-            buf_putc(&b, (char)(hi * 16 + lo));
+            buf_putc(&b, (char)byte);
             i += 2;
         } else if (is_plain_byte(c)) {
             buf_putc(&b, (char)c);

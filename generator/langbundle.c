@@ -1,6 +1,7 @@
 #include "langbundle.h"
 
 #include <ctype.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,27 +92,6 @@ static bool tag_is(const tag_t *t, const char *name)
 
 /* --- one link --------------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-    return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
-}
-
-static char *percent_decode(const char *s, size_t n)
-{
-    buf_t b = BUF_INIT;
-    buf_puts(&b, "");
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1])
-            && isxdigit((unsigned char)s[i + 2])) {
-            buf_putc(&b, (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-            i += 2;
-        } else {
-            buf_putc(&b, s[i]);
-        }
-    }
-    return buf_detach(&b);
-}
-
 typedef enum { LINK_KEEP, LINK_ABSOLUTE, LINK_DROP } link_action;
 
 /* What to do with a link (decoded value) from page_path; *site_path gets
@@ -127,7 +107,7 @@ static link_action judge_link(const char *url, const char *page_path,
         return LINK_KEEP;
     size_t path_len = strcspn(url, "?#");
     *suffix = url + path_len;
-    char *decoded = percent_decode(url, path_len);
+    char *decoded = path_percent_decode(url, path_len);
     char *dir = path_dirname(page_path);
     char *joined = path_join(dir, decoded);
     char *target = path_normalize(joined);

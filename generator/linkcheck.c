@@ -268,24 +268,6 @@ typedef struct {
     size_t broken;
 } run_state;
 
-static char *percent_decode(const char *s, size_t n)
-{
-    buf_t out = BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-            isxdigit((unsigned char)s[i + 2])) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            buf_putc(&out, (char)strtol(hex, NULL, 16));
-            i += 2;
-        } else {
-            buf_putc(&out, s[i]);
-        }
-    }
-    buf_putc(&out, '\0');
-    out.len--;
-    return buf_detach(&out);
-}
-
 static const page_t *page_at(const site_t *site, const char *out_path, size_t *index)
 {
     size_t lo = 0, hi = site->npages;
@@ -308,7 +290,7 @@ static const page_t *page_at(const site_t *site, const char *out_path, size_t *i
 static char *link_target(run_state *st, const page_t *from, const char *path, size_t n,
                          const char **why)
 {
-    char *decoded = percent_decode(path, n);
+    char *decoded = path_percent_decode(path, n);
     char *dir = path_dirname(from->out_path);
     char *joined = path_join(dir, decoded);
     char *target = path_normalize(joined);
@@ -355,7 +337,7 @@ static const char *check_link(run_state *st, size_t from_index, const char *href
     if (!hash || !hash[1])
         return NULL;
     const page_record *r = &st->lc->pages[target_index];
-    char *frag = percent_decode(hash + 1, strlen(hash + 1));
+    char *frag = path_percent_decode(hash + 1, strlen(hash + 1));
     if (r->recorded && !strlist_has(&r->ids, frag)) {
         *detail = xasprintf("no id '%s' in %s", frag, st->lc->site->pages[target_index]->out_path);
         why = "";

@@ -130,3 +130,38 @@ char *path_url_encode(const char *p)
         buf_puts(&out, "");
     return buf_detach(&out);
 }
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int path_percent_byte(const char *s, size_t n)
+{
+    if (n < 3 || s[0] != '%')
+        return -1;
+    int hi = hex_digit(s[1]), lo = hex_digit(s[2]);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+char *path_percent_decode(const char *s, size_t n)
+{
+    buf_t out = BUF_INIT;
+    buf_puts(&out, "");
+    for (size_t i = 0; i < n; i++) {
+        int byte = path_percent_byte(s + i, n - i);
+        if (byte >= 0) {
+            buf_putc(&out, (char)byte);
+            i += 2;
+        } else {
+            buf_putc(&out, s[i]);
+        }
+    }
+    return buf_detach(&out);
+}

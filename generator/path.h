@@ -27,5 +27,11 @@ bool path_url_is_absolute(const char *url);
 /* Percent-encodes the bytes of a path that would break a URL (space, " # %
  * < > ? [ \ ] ^ ` { | } and controls); UTF-8 stays as is (caller frees). */
 char *path_url_encode(const char *p);
+/* The byte a "%XX" escape at s (n bytes available) stands for, or -1 when
+ * s does not start with '%' and two hexadecimal digits. */
+int path_percent_byte(const char *s, size_t n);
+/* Decodes every "%XX" of the n bytes at s; a '%' that starts no escape is
+ * kept as it is, as browsers do (caller frees). */
+char *path_percent_decode(const char *s, size_t n);
 
 #endif

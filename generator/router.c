@@ -27,17 +27,6 @@ typedef struct {
 
 /* --- pure helpers --------------------------------------------------------------- */
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool segments_ok(const char *p)
 {
     for (const char *s = p;;) {
@@ -62,10 +51,10 @@ char *router_path(const char *url)
     for (const char *s = url + 1; *s; s++) {
         char c = *s;
         if (c == '%') {
-            int hi = hex_digit(s[1]), lo = hi < 0 ? -1 : hex_digit(s[2]);
-            if (hi < 0 || lo < 0)
+            int byte = path_percent_byte(s, strlen(s));
+            if (byte < 0)
                 goto bad;
-            c = (char)(hi * 16 + lo);
+            c = (char)byte;
             s += 2;
         }
         if ((unsigned char)c < 0x20 || c == 0x7f || c == '\\')

@@ -76,6 +76,25 @@ static void test_url_encode(void **state)
     free(s);
 }
 
+static void test_percent_decode(void **state)
+{
+    (void)state;
+    assert_int_equal(path_percent_byte("%2f", 3), '/');
+    assert_int_equal(path_percent_byte("%C3", 3), 0xC3);
+    assert_int_equal(path_percent_byte("%2", 2), -1);  /* cut short */
+    assert_int_equal(path_percent_byte("%zz", 3), -1);
+    assert_int_equal(path_percent_byte("a20", 3), -1);
+    char *s = path_percent_decode("a%20b/%D9%85%", 13);
+    assert_string_equal(s, "a b/\xd9\x85%"); /* a lone '%' stays */
+    free(s);
+    s = path_percent_decode("100%", 4);
+    assert_string_equal(s, "100%");
+    free(s);
+    s = path_percent_decode("", 0);
+    assert_string_equal(s, "");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -83,6 +102,7 @@ int main(void)
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_absolute_urls),
         cmocka_unit_test(test_url_encode),
+        cmocka_unit_test(test_percent_decode),
     };
     return cmocka_run_group_tests_name("path", tests, NULL, NULL);
 }
