@@ -1,7 +1,6 @@
 #include "langbundle.h"
 
 #include <ctype.h>
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
