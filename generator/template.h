@@ -18,11 +18,8 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "tpllua.h" /* tpl_translate */
 
-/* Translates template text to Lua source (pure; caller frees the result).
- * On a syntax error (an unclosed tag) returns NULL and sets *err_line and
- * *err (caller frees). */
-char *tpl_translate(const char *text, size_t len, int *err_line, char **err);
 
 /* Installs raw(), partial() and the escaping helper into the sandbox L. */
 void tpl_install(lua_State *L);
