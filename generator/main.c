@@ -79,7 +79,7 @@ static const char USAGE[] =
     "       waymark extract [SITE_DIR]\n"
     "       waymark status [SITE_DIR] [--format text|json] [--strict] [--verbose]\n"
     "       waymark keygen -o KEY [--force]\n"
-    "       waymark verify BUNDLE.zip [-p KEY.pub] [--extract DIR]\n"
+    "       waymark verify BUNDLE.zip [-p KEY.pub | -P BASE64] [-x SIG] [--extract DIR] [--quiet]\n"
     "       waymark serve [SITE_DIR | BUNDLE.zip] [--listen ADDR:PORT] [--responses FILE] [--watch]\n"
     "       waymark responses export DB --survey ID [--format csv|json] [--version HASH]\n"
     "       waymark help [COMMAND]\n"
@@ -90,7 +90,7 @@ static const struct {
 } COMMAND_HELP[] = {
     {"build",
      "usage: waymark build [SITE_DIR] [-o OUT_DIR] [--drafts] [--future] [--jobs N] [--no-bundle] [--quiet]\n"
-     "                     [--sign KEY] [--precompress] [--strict]\n"
+     "                     [--bundle-per-language] [--sign KEY] [--precompress] [--strict]\n"
      "\n"
      "Builds the site in SITE_DIR (default: .) into OUT_DIR/site (default OUT_DIR:\n"
      "SITE_DIR/out) and bundles it as OUT_DIR/<name>.zip with OUT_DIR/SHA256SUMS.\n"
@@ -153,7 +153,7 @@ static int print_help(const char *command)
                "Commands:\n"
                "  build   build the site and its zip bundle\n"
                "  check   check the site without writing anything\n"
-               "  extract write the translation template locales/templates/ui.pot\n"
+               "  extract write translation templates: locales/templates/ui.pot, <survey>.pot\n"
                "  status  show what is translated, missing or outdated per language\n"
                "  keygen  make a key pair for signing bundles\n"
                "  verify  check a bundle's signature and contents, and unpack it\n"
