@@ -255,7 +255,7 @@ static int list_entries(checker_t *c)
                             : verify_name_problem(name);
         if (!problem)
             problem = kind_problem(&info, &dir);
-        e.dir = dir || name[strlen(name) - 1] == '/';
+        e.dir = dir || (*name && name[strlen(name) - 1] == '/');
         if (problem)
             entry_error(c, name, "%s", problem);
         size_checks(c, &e, &total);

@@ -110,12 +110,38 @@ static void damaged_directory_stops_the_check(void **state)
     free(data), free(a), free(b), free(site), free(zip), free(dir);
 }
 
+/* An entry with an empty name is refused like any unsafe name (found by
+ * tests/fuzz/fuzz_verify: its last character was read before the name). */
+static void an_empty_name_is_refused(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *zip = path_join(dir, "b.zip");
+    zipFile zf = zipOpen(zip, APPEND_STATUS_CREATE);
+    assert_non_null(zf);
+    assert_int_equal(zipOpenNewFileInZip(zf, "", NULL, NULL, 0, NULL, 0, NULL, 0, 0), ZIP_OK);
+    assert_int_equal(zipWriteInFileInZip(zf, "x", 1), ZIP_OK);
+    assert_int_equal(zipCloseFileInZip(zf), ZIP_OK);
+    assert_int_equal(zipClose(zf, NULL), ZIP_OK);
+    diags_t d = DIAGS_INIT;
+    verify_request req = {zip, NULL, NULL, NULL, VERIFY_DEFAULT_LIMITS};
+    verify_report rep;
+    assert_int_equal(verify_bundle(&req, &rep, &d), -1);
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].msg, "has an empty name"));
+    verify_report_free(&rep);
+    diag_free(&d);
+    fs_remove_tree(dir);
+    free(zip), free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unsafe_names),
         cmocka_unit_test(bundle_passes_and_unpacks),
         cmocka_unit_test(damaged_directory_stops_the_check),
+        cmocka_unit_test(an_empty_name_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
