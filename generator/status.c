@@ -147,9 +147,10 @@ static bool context_of_survey(const char *msgctxt, char **ids, size_t nids)
 {
     for (size_t i = 0; msgctxt && i < nids; i++) {
         size_t n = strlen(ids[i]);
-        char next = msgctxt[n];
-        if (!strncmp(msgctxt, ids[i], n) && !isalnum((unsigned char)next) && next != '-'
-            && next != '_')
+        if (strncmp(msgctxt, ids[i], n))
+            continue;
+        char next = msgctxt[n]; /* only now known to be inside msgctxt */
+        if (!isalnum((unsigned char)next) && next != '-' && next != '_')
             return true;
     }
     return false;
