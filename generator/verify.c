@@ -356,7 +356,8 @@ static sum_t *parse_sums(checker_t *c, const char *text, size_t len, size_t *n)
         sums[count].seen = false;
         count++;
     }
-    qsort(sums, count, sizeof *sums, compare_sums);
+    if (count) /* no line at all leaves sums NULL */
+        qsort(sums, count, sizeof *sums, compare_sums);
     for (size_t k = 1; k < count; k++)
         if (!strcmp(sums[k - 1].name, sums[k].name)) {
             diag_error(c->d, c->req->zip_path, 0, 0, SUMS_NAME " lists '%s' twice", sums[k].name);

@@ -135,6 +135,33 @@ static void an_empty_name_is_refused(void **state)
     free(zip), free(dir);
 }
 
+/* A SHA256SUMS without one valid line lists nothing: every file is an
+ * added one (found by tests/fuzz/fuzz_verify: the empty list was sorted). */
+static void empty_sums_list_nothing(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *zip = path_join(dir, "b.zip");
+    zipFile zf = zipOpen(zip, APPEND_STATUS_CREATE);
+    assert_non_null(zf);
+    assert_int_equal(zipOpenNewFileInZip(zf, "a.html", NULL, NULL, 0, NULL, 0, NULL, 0, 0), ZIP_OK);
+    assert_int_equal(zipWriteInFileInZip(zf, "a", 1), ZIP_OK);
+    assert_int_equal(zipCloseFileInZip(zf), ZIP_OK);
+    assert_int_equal(zipOpenNewFileInZip(zf, "SHA256SUMS", NULL, NULL, 0, NULL, 0, NULL, 0, 0), ZIP_OK);
+    assert_int_equal(zipCloseFileInZip(zf), ZIP_OK);
+    assert_int_equal(zipClose(zf, NULL), ZIP_OK);
+    diags_t d = DIAGS_INIT;
+    verify_request req = {zip, NULL, NULL, NULL, VERIFY_DEFAULT_LIMITS};
+    verify_report rep;
+    assert_int_equal(verify_bundle(&req, &rep, &d), -1);
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].msg, "entry 'a.html' is not listed in SHA256SUMS"));
+    verify_report_free(&rep);
+    diag_free(&d);
+    fs_remove_tree(dir);
+    free(zip), free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +169,7 @@ int main(void)
         cmocka_unit_test(bundle_passes_and_unpacks),
         cmocka_unit_test(damaged_directory_stops_the_check),
         cmocka_unit_test(an_empty_name_is_refused),
+        cmocka_unit_test(empty_sums_list_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
