@@ -183,6 +183,7 @@ static void parse_option(parser *P, survey_question *q, const fm_node *n, survey
     static const char *const keys[] = {"code", "text", "other", "prefer_not", NULL};
     char *ctx = NULL;
     if (n->kind != FM_MAP) {
+        o->code = xstrdup(""); /* "" is a missing code: never NULL */
         err_at(P, n, "an option must be a mapping like {code: \"1\", text: \"Yes\"}");
         return;
     }
@@ -262,6 +263,7 @@ static void parse_cond(parser *P, const fm_node *n, survey_cond *c)
     c->line = n->line;
     c->col = n->col;
     if (n->kind != FM_MAP) {
+        c->question = xstrdup(""); /* "" refers to nothing: never NULL */
         err_at(P, n, "a condition must be a mapping like {question: q1, equals: \"2\"}");
         return;
     }

@@ -229,11 +229,13 @@ static int list_entries(checker_t *c)
     unz_global_info64 gi;
     if (unzGetGlobalInfo64(c->zf, &gi) != UNZ_OK) {
         diag_error(c->d, c->req->zip_path, 0, 0, "cannot read the zip's directory");
+        c->errors++;
         return -1;
     }
     if (gi.number_entry > c->req->limits.max_entries) {
         diag_error(c->d, c->req->zip_path, 0, 0, "%llu entries: more than the %zu allowed",
                    (unsigned long long)gi.number_entry, c->req->limits.max_entries);
+        c->errors++;
         return -1;
     }
     uint64_t total = 0;
@@ -253,7 +255,7 @@ static int list_entries(checker_t *c)
                             : verify_name_problem(name);
         if (!problem)
             problem = kind_problem(&info, &dir);
-        e.dir = dir || name[strlen(name) - 1] == '/';
+        e.dir = dir || (*name && name[strlen(name) - 1] == '/');
         if (problem)
             entry_error(c, name, "%s", problem);
         size_checks(c, &e, &total);
@@ -263,6 +265,7 @@ static int list_entries(checker_t *c)
     }
     if (rc != UNZ_END_OF_LIST_OF_FILE) {
         diag_error(c->d, c->req->zip_path, 0, 0, "the zip's directory is damaged");
+        c->errors++; /* nothing after this may read the partial list */
         return -1;
     }
     if (total > c->req->limits.max_total) {
@@ -353,7 +356,8 @@ static sum_t *parse_sums(checker_t *c, const char *text, size_t len, size_t *n)
         sums[count].seen = false;
         count++;
     }
-    qsort(sums, count, sizeof *sums, compare_sums);
+    if (count) /* no line at all leaves sums NULL */
+        qsort(sums, count, sizeof *sums, compare_sums);
     for (size_t k = 1; k < count; k++)
         if (!strcmp(sums[k - 1].name, sums[k].name)) {
             diag_error(c->d, c->req->zip_path, 0, 0, SUMS_NAME " lists '%s' twice", sums[k].name);
@@ -366,6 +370,8 @@ static sum_t *parse_sums(checker_t *c, const char *text, size_t len, size_t *n)
 static entry_t *find_entry(checker_t *c, const char *name)
 {
     entry_t probe = {.name = (char *)name};
+    if (!c->len)
+        return NULL;
     return bsearch(&probe, c->entries, c->len, sizeof *c->entries, compare_entry_names);
 }
 
@@ -424,7 +430,7 @@ static void compare_with_sums(checker_t *c)
         if (e->dir || !strcmp(e->name, SUMS_NAME) || !e->hashed)
             continue;
         sum_t probe = {.name = e->name};
-        sum_t *s = bsearch(&probe, sums, n, sizeof *sums, compare_sums);
+        sum_t *s = n ? bsearch(&probe, sums, n, sizeof *sums, compare_sums) : NULL;
         if (!s) {
             entry_error(c, e->name, "%sis not listed in " SUMS_NAME " (an added file)", "");
             continue;

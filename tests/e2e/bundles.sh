@@ -14,7 +14,7 @@ expect_status() {
   local out rc
   out=$("$@" 2>&1); rc=$?
   if [ "$rc" -ne "$want" ]; then fail "$name" "exit $rc, expected $want: $(echo "$out" | tail -3 | tr '\n' ' ')"; return; fi
-  if [ -n "$re" ] && ! echo "$out" | grep -qE "$re"; then fail "$name" "expected /$re/ in: $(echo "$out" | tail -3 | tr '\n' ' ')"; return; fi
+  if [ -n "$re" ] && ! grep -qE "$re" <<<"$out"; then fail "$name" "expected /$re/ in: $(echo "$out" | tail -3 | tr '\n' ' ')"; return; fi
   pass "$name"
 }
 
@@ -245,17 +245,17 @@ if wait_port "$port"; then
     && pass "nginx: no version in Server, text/html; charset=utf-8, pages revalidated" \
     || fail "nginx: no version in Server, text/html; charset=utf-8, pages revalidated" "$(header Server) / $(header Content-Type) / $(header Cache-Control)"
   css=$(curl -s -D - -o /dev/null "$base/style.css" | tr -d '\r')
-  echo "$css" | grep -qi '^Content-Type: text/css; charset=utf-8' && echo "$css" | grep -qi '^Cache-Control: max-age=3600' \
+  grep -qi '^Content-Type: text/css; charset=utf-8' <<<"$css" && grep -qi '^Cache-Control: max-age=3600' <<<"$css" \
     && pass "nginx: the stylesheet as text/css, cached for an hour" || fail "nginx: the stylesheet as text/css, cached for an hour" "$css"
   gz=$(curl -s -D - -o "$ng/gz" -H 'Accept-Encoding: gzip' "$base/en/about/" | tr -d '\r')
-  echo "$gz" | grep -qi '^Content-Encoding: gzip' && cmp -s "$ng/gz" "$ng/www/en/about/index.html.gz" \
+  grep -qi '^Content-Encoding: gzip' <<<"$gz" && cmp -s "$ng/gz" "$ng/www/en/about/index.html.gz" \
     && pass "nginx: gzip_static serves the precompressed .gz" || fail "nginx: gzip_static serves the precompressed .gz" "$(echo "$gz" | head -8 | tr '\n' ' ')"
   r=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$base/en/about")
   [ "$r" = "301 $base/en/about/" ] && pass "nginx: a folder without its slash is redirected (relative links keep working)" \
     || fail "nginx: a folder without its slash is redirected (relative links keep working)" "$r"
   r=$(curl -s -D - -o /dev/null "$base/fi/no/such/page/" | tr -d '\r')
-  echo "$r" | grep -q '^HTTP/1.1 302' && echo "$r" | grep -qx 'Location: /fi/404.html' && echo "$r" | grep -q '^X-Frame-Options: DENY' \
-    && curl -s "$base/fi/404.html" | grep -q "<html lang=\"fi\"" \
+  grep -q '^HTTP/1.1 302' <<<"$r" && grep -qx 'Location: /fi/404.html' <<<"$r" && grep -q '^X-Frame-Options: DENY' <<<"$r" \
+    && grep -q "<html lang=\"fi\"" <(curl -s "$base/fi/404.html") \
     && pass "nginx: a missing page leads to its language's 404 page, with the headers" \
     || fail "nginx: a missing page leads to its language's 404 page, with the headers" "$(echo "$r" | head -5 | tr '\n' ' ')"
   r=$(curl -s -X POST --data 'q1=2' -H 'X-Forwarded-For: 203.0.113.9' "$base/submit")
@@ -296,7 +296,7 @@ png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 
 open(sys.argv[1], "wb").write(png)
 PY
 printf -- '---\ntitle: Pictures\n---\n\n![A lake](img/photo.jpg) and ![a chart](img/chart.png)\n' > "$isite/content/en/pictures.md"
-exiftool "$isite/content/en/img/photo.jpg" | grep -q 'GPS Position' && exiftool "$isite/content/en/img/chart.png" | grep -q 'Author' \
+grep -q 'GPS Position' <(exiftool "$isite/content/en/img/photo.jpg") && grep -q 'Author' <(exiftool "$isite/content/en/img/chart.png") \
   && pass "images: the test photo carries GPS, a comment and an author" || fail "images: the test photo carries GPS, a comment and an author" "exiftool did not write them"
 if "$WAYMARK" build "$isite" --quiet 2>"$TMP/img.err"; then
   jpg=$(ls "$isite"/out/site/en/img/photo.*.jpg 2>/dev/null); png=$(ls "$isite"/out/site/en/img/chart.*.png 2>/dev/null)
@@ -336,7 +336,7 @@ expect_status "link check: a missing anchor in another page is an error at its l
   "^content/en/links\.md:10:1: error: broken link 'about\.md#nobody': no id 'nobody' in en/about/index\.html" \
   "$WAYMARK" check "$lsite"
 out=$("$WAYMARK" check "$lsite" 2>&1)
-echo "$out" | grep -qE "(#who|#links-here)'" && fail "link check: existing anchors pass" "$out" || pass "link check: existing anchors pass"
+grep -qE "(#who|#links-here)'" <<<"$out" && fail "link check: existing anchors pass" "$out" || pass "link check: existing anchors pass"
 sed -i '/nowhere\|nobody/d' "$lsite/content/en/links.md"
 printf '<a href="../no-such-page/">x</a>\n' >> "$lsite/themes/plain/templates/page.html"
 expect_status "link check: a template's broken link names the template" 1 \
@@ -344,13 +344,13 @@ expect_status "link check: a template's broken link names the template" 1 \
   "$WAYMARK" check "$lsite"
 sed -i '$d' "$lsite/themes/plain/templates/page.html"
 ext=$("$WAYMARK" check "$lsite" --external 2>/dev/null)
-echo "$ext" | grep -qx 'content/en/links\.md:[0-9]*:[0-9]*: https://example\.org/help' && echo "$ext" | grep -qx 'content/en/links\.md:[0-9]*:[0-9]*: https://example\.net/' \
+grep -qx 'content/en/links\.md:[0-9]*:[0-9]*: https://example\.org/help' <<<"$ext" && grep -qx 'content/en/links\.md:[0-9]*:[0-9]*: https://example\.net/' <<<"$ext" \
   && pass "check --external: lists external links with file:line:col" || fail "check --external: lists external links with file:line:col" "$ext"
 sed -i 's/^return {/return {\n  budget = { page_kb = 0.5 },/' "$lsite/site.lua"
 expect_status "budget: a page over budget.page_kb is a warning" 0 "warning: page weighs .* over the budget of 0.5 KB" "$WAYMARK" build "$lsite"
 expect_status "budget: --strict makes it an error" 1 "error: page weighs .* over the budget" "$WAYMARK" build "$lsite" --strict
 out=$("$WAYMARK" build "$site" -o "$TMP/summary" 2>&1)
-echo "$out" | grep -qE '^  heaviest pages: [a-z]+/[^ ]* [0-9.]+ KB' && echo "$out" | grep -qE '^  HTML per language: en [0-9.]+ KB, fi [0-9.]+ KB, es [0-9.]+ KB, ar [0-9.]+ KB(, [a-z]+ [0-9.]+ KB)*$' \
+grep -qE '^  heaviest pages: [a-z]+/[^ ]* [0-9.]+ KB' <<<"$out" && grep -qE '^  HTML per language: en [0-9.]+ KB, fi [0-9.]+ KB, es [0-9.]+ KB, ar [0-9.]+ KB(, [a-z]+ [0-9.]+ KB)*$' <<<"$out" \
   && pass "build summary: heaviest pages and HTML per language" || fail "build summary: heaviest pages and HTML per language" "$out"
 css=$(wc -c < "$TMP/summary/site/style.css")
 [ "$css" -lt 12288 ] && pass "default theme: style.css is under 12 KB ($css bytes)" || fail "default theme: style.css is under 12 KB" "$css bytes"

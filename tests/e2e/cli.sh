@@ -3,9 +3,9 @@
 . "$(dirname "$0")/lib.sh"
 
 out=$("$WAYMARK" --version); [[ $out =~ ^waymark\ [0-9]+\.[0-9]+\.[0-9]+$ ]] && pass "cli: --version" || fail "cli: --version" "$out"
-"$WAYMARK" --help | grep -q 'waymark build' && pass "cli: --help lists build" || fail "cli: --help lists build" "no build line"
-"$WAYMARK" help build | grep -q -- '--no-bundle' && pass "cli: help build" || fail "cli: help build" "no options"
-"$WAYMARK" help check | grep -q 'except writing' && pass "cli: help check" || fail "cli: help check" "no text"
+grep -q 'waymark build' <("$WAYMARK" --help) && pass "cli: --help lists build" || fail "cli: --help lists build" "no build line"
+grep -q -- '--no-bundle' <("$WAYMARK" help build) && pass "cli: help build" || fail "cli: help build" "no options"
+grep -q 'except writing' <("$WAYMARK" help check) && pass "cli: help check" || fail "cli: help check" "no text"
 "$WAYMARK" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] && pass "cli: unknown command exits 2" || fail "cli: unknown command exits 2" "other status"
 "$WAYMARK" build --bogus >/dev/null 2>&1; [ $? -eq 2 ] && pass "cli: unknown option exits 2" || fail "cli: unknown option exits 2" "other status"
 "$WAYMARK" build /nonexistent >/dev/null 2>&1; [ $? -eq 2 ] && pass "cli: missing site folder exits 2" || fail "cli: missing site folder exits 2" "other status"

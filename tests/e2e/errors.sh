@@ -11,13 +11,14 @@ before=$(tree_sum "$base/out")
 # expect_error NAME EXPECTED_REGEX SETUP_COMMANDS
 expect_error() {
   local name=$1 want=$2 setup=$3
-  local site=$TMP/case-$RANDOM
-  cp -r "$base" "$site"
+  local site
+  site=$(mktemp -d "$TMP/case-XXXXXX") # unique: a reused folder mixes two cases
+  cp -r "$base"/. "$site"
   (cd "$site" && eval "$setup")
   local msg rc
   msg=$("$WAYMARK" build "$site" --quiet 2>&1); rc=$?
   if [ $rc -ne 1 ]; then fail "errors: $name" "exit status $rc, expected 1: $msg"; return; fi
-  if ! echo "$msg" | grep -qE "$want"; then fail "errors: $name" "expected /$want/ in: $msg"; return; fi
+  if ! grep -qE "$want" <<<"$msg"; then fail "errors: $name" "expected /$want/ in: $msg"; return; fi
   if [ "$(tree_sum "$site/out")" != "$before" ]; then fail "errors: $name" "previous out/ was changed"; return; fi
   pass "errors: $name"
 }
@@ -61,6 +62,6 @@ expect_error "script written by a theme" 'index\.html(:[0-9]+)*: error: .*script
 expect_error "SCSS error" '^themes/plain/scss/main\.scss:2(:[0-9]+)?: error: ' \
   "printf 'a { color: red; }\nb { color: \$undefined; }\n' > themes/plain/scss/main.scss"
 msg=$(cd "$TMP" && cp -r "$base" two && printf -- '---\ntitle: [x\n---\n' > two/content/en/about.md && printf -- '---\ntitle: [y\n---\n' > two/content/fi/about.md && "$WAYMARK" build two --quiet 2>&1)
-echo "$msg" | grep -q 'content/en/about.md' && echo "$msg" | grep -q 'content/fi/about.md' \
+grep -q 'content/en/about.md' <<<"$msg" && grep -q 'content/fi/about.md' <<<"$msg" \
   && pass "errors: two broken files are both reported" || fail "errors: two broken files are both reported" "$msg"
 [ ! -e /tmp/waymark-pwned ] && pass "errors: the sandbox ran nothing on the machine" || fail "errors: the sandbox ran nothing on the machine" "/tmp/waymark-pwned exists"

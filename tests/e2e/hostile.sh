@@ -26,7 +26,7 @@ judge() {
   after=$(listing)
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then fail "hostile: $name" "no result within ${LIMIT} s"; return; fi
   if [ $rc -ge 128 ]; then fail "hostile: $name" "crashed (exit $rc): $(echo "$msg" | tail -3 | tr '\n' ' ')"; return; fi
-  if echo "$msg" | grep -qE 'Sanitizer|runtime error:|==[0-9]+==ERROR'; then
+  if grep -qE 'Sanitizer|runtime error:|==[0-9]+==ERROR' <<<"$msg"; then
     fail "hostile: $name" "sanitizer report: $(echo "$msg" | grep -m1 -E 'Sanitizer|runtime error')"; return; fi
   if [ "$before" != "$after" ]; then
     fail "hostile: $name" "wrote outside out/: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | head -3 | tr '\n' ' ')"; return; fi
@@ -53,7 +53,7 @@ judge() {
     # A theme's page breaking the output rules is found in the written HTML:
     # the error names that output file and the page it was rendered from.
     [ -z "$attack" ] && want="$want|^[^: ]+\.html:[0-9]+:[0-9]+: error: .*rendered from content/"
-    if ! echo "$msg" | grep -qE "$want"; then
+    if ! grep -qE "$want" <<<"$msg"; then
       fail "hostile: $name" "rejected without a clear ${attack:-path}${attack:+:line} error: $(echo "$msg" | head -3 | tr '\n' ' ')"; return; fi
     if [ -e "$site/out/site" ]; then fail "hostile: $name" "rejected, but out/site was written"; return; fi
     pass "hostile: $name (rejected: $(echo "$msg" | grep -m1 -E "$want" | cut -c1-100))" ;;

@@ -141,12 +141,13 @@ expect "programme: translations link up (language switcher)" "$out/01-first/02-b
 # and writes nothing.
 broken() {
   local name=$1 pattern=$2; shift 2
-  local s=$TMP/broken-$RANDOM
+  local s
+  s=$(mktemp -d "$TMP/broken-XXXXXX") # unique: a reused folder mixes two cases
   copy_site "$REPO/tests/fixtures/programme" "$s"
   (cd "$s" && eval "$@")
   local err rc
   err=$("$WAYMARK" build "$s" -o "$s/out" --quiet 2>&1); rc=$?
-  if [ $rc = 1 ] && echo "$err" | grep -qE -- "$pattern" && [ ! -e "$s/out/site" ]; then pass "$name"
+  if [ $rc = 1 ] && grep -qE -- "$pattern" <<<"$err" && [ ! -e "$s/out/site" ]; then pass "$name"
   else fail "$name" "exit $rc: $(echo "$err" | head -3 | tr '\n' ' ')"; fi
 }
 broken "programme error: a module without steps" \

@@ -56,7 +56,7 @@ expect "serve: CSP header matches the meta tag" "$meta_csp" "$(header Content-Se
 expect "serve: Referrer-Policy" "no-referrer" "$(header Referrer-Policy)"
 expect "serve: X-Content-Type-Options" "nosniff" "$(header X-Content-Type-Options)"
 expect "serve: X-Frame-Options" "DENY" "$(header X-Frame-Options)"
-header Permissions-Policy | grep -q 'camera=()' && pass "serve: Permissions-Policy" || fail "serve: Permissions-Policy" "missing"
+grep -q 'camera=()' <(header Permissions-Policy) && pass "serve: Permissions-Policy" || fail "serve: Permissions-Policy" "missing"
 expect "serve: no Server header" "" "$(header Server)"
 expect "serve: HTML MIME type" "text/html; charset=utf-8" "$(header Content-Type)"
 etag=$(header ETag)
@@ -167,7 +167,7 @@ expect "serve: survey, version, language, date only" "wellbeing|3f2a9c0d1e4b5a6c
   "$(sqlite3 "$DB" 'SELECT survey, version, lang, date FROM answers ORDER BY id DESC LIMIT 1')"
 expect "serve: no other columns" "id survey version lang date answers" "$(sqlite3 "$DB" 'SELECT name FROM pragma_table_info("answers")' | tr '\n' ' ' | sed 's/ $//')"
 expect "serve: WAL mode" wal "$(sqlite3 "$DB" 'PRAGMA journal_mode')"
-grep -v '^waymark: ' "$TMP/folder.log" | grep -q '127\.0\.0\.1\|curl' && fail "serve: the log holds no address or agent" "$(head -3 "$TMP/folder.log")" || pass "serve: the log holds no address or agent"
+grep -q '127\.0\.0\.1\|curl' <(grep -v '^waymark: ' "$TMP/folder.log") && fail "serve: the log holds no address or agent" "$(head -3 "$TMP/folder.log")" || pass "serve: the log holds no address or agent"
 grep -q '^POST /submit 303$' "$TMP/folder.log" && pass "serve: the log is method, path, status" || fail "serve: the log is method, path, status" "$(tail -2 "$TMP/folder.log")"
 
 # --- export -----------------------------------------------------------------------------------

@@ -117,8 +117,8 @@ assert "form-action &#39;self&#39;" in page
 assert '<link rel="stylesheet" href="../../../surveys/experience/form.css">' in page
 PY
 
-[ -f "$out/surveys/experience/form.css" ] && unzip -l "$TMP/out/waymark.zip" | grep -q "surveys/experience/codebook.csv" \
-  && unzip -l "$TMP/out/waymark.zip" | grep -q "surveys/no-help/schema.json" \
+[ -f "$out/surveys/experience/form.css" ] && grep -q "surveys/experience/codebook.csv" <(unzip -l "$TMP/out/waymark.zip") \
+  && grep -q "surveys/no-help/schema.json" <(unzip -l "$TMP/out/waymark.zip") \
   && pass "surveys: schema, codebook and form.css are in the bundle" \
   || fail "surveys: schema, codebook and form.css are in the bundle" "missing"
 

@@ -235,6 +235,17 @@ static void reports_bad_definitions_with_positions(void **state)
     expect_error("id: why", "id: Why!", "'id' must start with a letter");
 }
 
+/* An option or a condition that is not a mapping is an error, never a
+ * crash in the checks that follow (found by tests/fuzz/fuzz_survey). */
+static void list_items_that_are_not_mappings_are_errors(void **state)
+{
+    (void)state;
+    expect_error("          - {code: \"1\", text: \"Yes\"}\n", "          - \"1\"\n",
+                 "12:13: error: an option must be a mapping");
+    expect_error("{question: smoke, any_of: [\"1\", \"99\"]}", "smoke",
+                 "error: a condition must be a mapping");
+}
+
 /* ---- conditions ------------------------------------------------------------ */
 
 static void conditions_must_refer_to_earlier_questions(void **state)
@@ -460,6 +471,7 @@ int main(void)
         cmocka_unit_test(reads_sections_questions_and_options),
         cmocka_unit_test(texts_have_msgctxts_and_lines),
         cmocka_unit_test(reports_bad_definitions_with_positions),
+        cmocka_unit_test(list_items_that_are_not_mappings_are_errors),
         cmocka_unit_test(conditions_must_refer_to_earlier_questions),
         cmocka_unit_test(a_cycle_is_reported_with_its_loop),
         cmocka_unit_test(a_matrix_cannot_be_a_condition),

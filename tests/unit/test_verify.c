@@ -75,11 +75,101 @@ static void bundle_passes_and_unpacks(void **state)
     free(a), free(b), free(site), free(zip), free(to), free(dir);
 }
 
+/* A central directory that breaks off after its first entry is one error,
+ * and nothing is read from the partial list (found by tests/fuzz/fuzz_verify:
+ * the checks went on and searched an empty entry list). */
+static void damaged_directory_stops_the_check(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *site = path_join(dir, "site"), *zip = path_join(dir, "b.zip");
+    char *a = path_join(site, "a.html"), *b = path_join(site, "b.html");
+    assert_int_equal(fs_write_file(a, "<p>a</p>", 8), 0);
+    assert_int_equal(fs_write_file(b, "<p>b</p>", 8), 0);
+    diags_t d = DIAGS_INIT;
+    assert_int_equal(bundle_write(site, zip, NULL, 1700000000, &d), 0);
+    char *data;
+    size_t len;
+    assert_int_equal(fs_read_file(zip, &data, &len), 0);
+    unsigned char *first = NULL; /* the first central directory record */
+    for (size_t i = 0; !first && i + 4 <= len; i++)
+        if (!memcmp(data + i, "PK\1\2", 4))
+            first = (unsigned char *)data + i;
+    assert_non_null(first);
+    first[28] = 0x29, first[29] = 0x0d; /* its name is now 3369 bytes long */
+    assert_int_equal(fs_write_file(zip, data, len), 0);
+    verify_request req = {zip, NULL, NULL, NULL, VERIFY_DEFAULT_LIMITS};
+    verify_report rep;
+    assert_int_equal(verify_bundle(&req, &rep, &d), -1);
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].msg, "directory is damaged"));
+    assert_int_equal(rep.files, 0);
+    verify_report_free(&rep);
+    diag_free(&d);
+    fs_remove_tree(dir);
+    free(data), free(a), free(b), free(site), free(zip), free(dir);
+}
+
+/* An entry with an empty name is refused like any unsafe name (found by
+ * tests/fuzz/fuzz_verify: its last character was read before the name). */
+static void an_empty_name_is_refused(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *zip = path_join(dir, "b.zip");
+    zipFile zf = zipOpen(zip, APPEND_STATUS_CREATE);
+    assert_non_null(zf);
+    assert_int_equal(zipOpenNewFileInZip(zf, "", NULL, NULL, 0, NULL, 0, NULL, 0, 0), ZIP_OK);
+    assert_int_equal(zipWriteInFileInZip(zf, "x", 1), ZIP_OK);
+    assert_int_equal(zipCloseFileInZip(zf), ZIP_OK);
+    assert_int_equal(zipClose(zf, NULL), ZIP_OK);
+    diags_t d = DIAGS_INIT;
+    verify_request req = {zip, NULL, NULL, NULL, VERIFY_DEFAULT_LIMITS};
+    verify_report rep;
+    assert_int_equal(verify_bundle(&req, &rep, &d), -1);
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].msg, "has an empty name"));
+    verify_report_free(&rep);
+    diag_free(&d);
+    fs_remove_tree(dir);
+    free(zip), free(dir);
+}
+
+/* A SHA256SUMS without one valid line lists nothing: every file is an
+ * added one (found by tests/fuzz/fuzz_verify: the empty list was sorted). */
+static void empty_sums_list_nothing(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *zip = path_join(dir, "b.zip");
+    zipFile zf = zipOpen(zip, APPEND_STATUS_CREATE);
+    assert_non_null(zf);
+    assert_int_equal(zipOpenNewFileInZip(zf, "a.html", NULL, NULL, 0, NULL, 0, NULL, 0, 0), ZIP_OK);
+    assert_int_equal(zipWriteInFileInZip(zf, "a", 1), ZIP_OK);
+    assert_int_equal(zipCloseFileInZip(zf), ZIP_OK);
+    assert_int_equal(zipOpenNewFileInZip(zf, "SHA256SUMS", NULL, NULL, 0, NULL, 0, NULL, 0, 0), ZIP_OK);
+    assert_int_equal(zipCloseFileInZip(zf), ZIP_OK);
+    assert_int_equal(zipClose(zf, NULL), ZIP_OK);
+    diags_t d = DIAGS_INIT;
+    verify_request req = {zip, NULL, NULL, NULL, VERIFY_DEFAULT_LIMITS};
+    verify_report rep;
+    assert_int_equal(verify_bundle(&req, &rep, &d), -1);
+    assert_int_equal(d.errors, 1);
+    assert_non_null(strstr(d.items[0].msg, "entry 'a.html' is not listed in SHA256SUMS"));
+    verify_report_free(&rep);
+    diag_free(&d);
+    fs_remove_tree(dir);
+    free(zip), free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unsafe_names),
         cmocka_unit_test(bundle_passes_and_unpacks),
+        cmocka_unit_test(damaged_directory_stops_the_check),
+        cmocka_unit_test(an_empty_name_is_refused),
+        cmocka_unit_test(empty_sums_list_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
