@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "bundle.h"
 #include "frontmatter.h"
 #include "fs.h"
 #include "path.h"
@@ -626,88 +625,6 @@ static void check_conditions(parser *P)
     free(stack);
 }
 
-/* --- texts and version ---------------------------------------------------- */
-
-static void add_text(survey_t *s, size_t *cap, const survey_text *t)
-{
-    if (!t->source || !t->ctx)
-        return;
-    xgrow((void **)&s->texts, cap, s->ntexts + 1, sizeof *s->texts);
-    s->texts[s->ntexts++] = t;
-}
-
-static void collect_texts(survey_t *s)
-{
-    size_t cap = 0;
-    for (size_t sec = 0; sec < s->nsections; sec++) {
-        add_text(s, &cap, &s->sections[sec].title);
-        for (size_t i = s->sections[sec].first; i < s->sections[sec].first + s->sections[sec].count; i++) {
-            const survey_question *q = &s->questions[i];
-            add_text(s, &cap, &q->text);
-            add_text(s, &cap, &q->help);
-            add_text(s, &cap, &q->min_label);
-            add_text(s, &cap, &q->max_label);
-            for (size_t o = 0; o < q->noptions; o++)
-                add_text(s, &cap, &q->options[o].text);
-            for (size_t r = 0; r < q->nrows; r++)
-                add_text(s, &cap, &q->rows[r].text);
-        }
-    }
-}
-
-static void put_number(buf_t *b, const char *name, bool has, double v)
-{
-    if (has)
-        buf_printf(b, "\t%s=%.17g", name, v);
-}
-
-char *survey_canonical(const survey_t *s)
-{
-    static const char *const kinds[] = {"equals", "any_of", "answered"};
-    buf_t b = BUF_INIT;
-    buf_printf(&b, "waymark-survey 1\t%s\n", s->id);
-    for (size_t i = 0; i < s->nquestions; i++) {
-        const survey_question *q = &s->questions[i];
-        buf_printf(&b, "q\t%s\t%s\t%s\n", q->id, survey_type_name(q->type),
-                   q->required ? "required" : "optional");
-        for (size_t o = 0; o < q->noptions; o++)
-            buf_printf(&b, "o\t%s%s%s\n", q->options[o].code, q->options[o].other ? "\tother" : "",
-                       q->options[o].prefer_not ? "\tprefer_not" : "");
-        for (size_t r = 0; r < q->nrows; r++)
-            buf_printf(&b, "r\t%s\n", q->rows[r].id);
-        buf_puts(&b, "l");
-        put_number(&b, "min", q->has_min, q->min);
-        put_number(&b, "max", q->has_max, q->max);
-        put_number(&b, "step", q->has_step, q->step);
-        put_number(&b, "min_choices", q->min_choices >= 0, (double)q->min_choices);
-        put_number(&b, "max_choices", q->max_choices >= 0, (double)q->max_choices);
-        put_number(&b, "maxlength", q->maxlength >= 0, (double)q->maxlength);
-        if (q->pattern)
-            buf_printf(&b, "\tpattern=%s", q->pattern);
-        buf_putc(&b, '\n');
-        if (q->show_if.len)
-            buf_printf(&b, "c\t%s\n", q->show_if.any ? "any" : "all");
-        for (size_t c = 0; c < q->show_if.len; c++) {
-            const survey_cond *cond = &q->show_if.conds[c];
-            buf_printf(&b, "e\t%s\t%s", cond->question, kinds[cond->kind]);
-            for (size_t v = 0; v < cond->nvalues; v++)
-                buf_printf(&b, "\t%s", cond->values[v]);
-            buf_putc(&b, '\n');
-        }
-    }
-    return buf_detach(&b);
-}
-
-static void compute_version(survey_t *s)
-{
-    char *canon = survey_canonical(s);
-    char hex[65];
-    bundle_sha256_hex(canon, strlen(canon), hex);
-    memcpy(s->version, hex, 16);
-    s->version[16] = '\0';
-    free(canon);
-}
-
 /* --- public ----------------------------------------------------------------- */
 
 survey_t *survey_parse(const char *src, size_t len, const char *path, const char *id,
@@ -733,8 +650,8 @@ survey_t *survey_parse(const char *src, size_t len, const char *path, const char
         survey_free(s);
         return NULL;
     }
-    collect_texts(s);
-    compute_version(s);
+    survey_collect_texts(s);
+    survey_set_version(s);
     return s;
 }
 
@@ -810,50 +727,4 @@ const survey_question *survey_find_question(const survey_t *s, const char *id)
 {
     long i = find_index(s, id);
     return i < 0 ? NULL : &s->questions[i];
-}
-
-const survey_text *survey_find_text(const survey_t *s, const char *msgctxt)
-{
-    for (size_t i = 0; i < s->ntexts; i++)
-        if (!strcmp(s->texts[i]->ctx, msgctxt))
-            return s->texts[i];
-    return NULL;
-}
-
-const char *survey_text_get(const survey_text *t, const catalog_t *cat)
-{
-    if (!t || !t->source)
-        return NULL;
-    const char *tr = cat ? catalog_get(cat, t->ctx, t->source) : NULL;
-    return tr ? tr : t->source;
-}
-
-void survey_check_catalog(const survey_t *s, const catalog_t *cat, const char *po_path,
-                          const char *lang_name, bool warn_missing, diags_t *d)
-{
-    size_t idlen = strlen(s->id);
-    for (size_t i = 0; i < catalog_count(cat); i++) {
-        const catalog_entry *e = catalog_entry_at(cat, i);
-        if (!e->msgctxt || strncmp(e->msgctxt, s->id, idlen) || e->msgctxt[idlen] != '/')
-            continue;
-        if (!survey_find_text(s, e->msgctxt))
-            diag_error(d, po_path, e->line, 0,
-                       "msgctxt \"%s\" names no text of survey '%s' (%s): unknown id", e->msgctxt,
-                       s->id, s->path);
-    }
-    if (!warn_missing)
-        return;
-    buf_t missing = BUF_INIT;
-    size_t n = 0;
-    for (size_t i = 0; i < s->ntexts; i++) {
-        const survey_text *t = s->texts[i];
-        if (catalog_get(cat, t->ctx, t->source))
-            continue;
-        buf_printf(&missing, "%s%s", n++ ? ", " : "", t->ctx + idlen + 1);
-    }
-    if (n)
-        diag_warning(d, po_path, 0, 0,
-                     "survey '%s': %zu text%s without a %s translation (shown in the default "
-                     "language): %s", s->id, n, n == 1 ? "" : "s", lang_name, buf_cstr(&missing));
-    buf_free(&missing);
 }

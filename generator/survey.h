@@ -117,6 +117,11 @@ const survey_text *survey_find_text(const survey_t *s, const char *msgctxt);
  * text when the catalog (may be NULL) has none. NULL when t is absent. */
 const char *survey_text_get(const survey_text *t, const catalog_t *cat);
 
+/* The last steps of survey_parse: fills s->texts (survey_text.c) and
+ * s->version (survey_version.c). */
+void survey_collect_texts(survey_t *s);
+void survey_set_version(survey_t *s);
+
 /* The canonical structure the version hashes: ids, types, codes, rows,
  * required, limits and conditions, never texts (caller frees). */
 char *survey_canonical(const survey_t *s);
