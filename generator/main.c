@@ -29,6 +29,7 @@
 #include "langbundle.h"
 #include "linkcheck.h"
 #include "markdown.h"
+#include "mdcache.h"
 #include "output.h"
 #include "path.h"
 #include "pool.h"
@@ -526,6 +527,16 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
     return rc;
 }
 
+/* out/.cache/markdown.cache: pages whose Markdown did not change are not
+ * converted again (NULL: no cache, everything is converted). */
+static mdcache_t *open_markdown_cache(const build_options *o)
+{
+    char *dir = path_join(o->out_dir, CACHE_DIR);
+    mdcache_t *c = mdcache_open(dir, WAYMARK_VERSION);
+    free(dir);
+    return c;
+}
+
 static int build_site(const build_options *o, diags_t *d)
 {
     struct timespec start;
@@ -541,6 +552,7 @@ static int build_site(const build_options *o, diags_t *d)
     linkcheck_t *links = NULL;
     surveys_t surveys = {0};
     size_t feeds = 0;
+    mdcache_t *mdcache = NULL;
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
 
     /* load */
@@ -557,7 +569,10 @@ static int build_site(const build_options *o, diags_t *d)
     labels = exercise_labels_from_catalogs(catalogs.site, cfg.nlanguages);
     site.exercise_labels = labels;
     progress_stage("markdown", site.npages);
-    site_convert_markdown(&site, o->jobs, d);
+    mdcache = o->write ? open_markdown_cache(o) : NULL;
+    site_convert_markdown(&site, o->jobs, mdcache, d);
+    mdcache_save(mdcache);
+    mdcache_free(mdcache);
     progress_stage("style", 0);
     css = themes.len ? style_compile((const char *const *)themes.dirs,
                                      (const char *const *)themes.names, cfg.scss_vars, d)
