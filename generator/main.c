@@ -35,6 +35,7 @@
 #include "pool.h"
 #include "precompress.h"
 #include "progress.h"
+#include "rcache.h"
 #include "render.h"
 #include "serve.h"
 #include "signing.h"
@@ -537,6 +538,25 @@ static mdcache_t *open_markdown_cache(const build_options *o)
     return c;
 }
 
+/* out/.cache/render.cache, for a build with these themes and options. */
+static rcache_t *open_render_cache(const build_options *o, const config_t *cfg,
+                                   const theme_path *themes)
+{
+    const char *dirs[MAX_THEME_DIRS + 3] = {"locales", SURVEYS_DIR};
+    for (size_t i = 0; i < themes->len; i++)
+        dirs[2 + i] = themes->dirs[i];
+    const char *files[] = {"site.lua"};
+    char *extra = xasprintf("%s drafts=%d future=%d css=%s key=%s", WAYMARK_VERSION, o->drafts,
+                            o->future, STYLESHEET, cfg->public_key ? cfg->public_key : "-");
+    unsigned char key[RCACHE_KEY_LEN];
+    rcache_global_key(dirs, 2 + themes->len, files, 1, extra, key);
+    free(extra);
+    char *dir = path_join(o->out_dir, CACHE_DIR);
+    rcache_t *c = rcache_open(dir, WAYMARK_VERSION, key);
+    free(dir);
+    return c;
+}
+
 static int build_site(const build_options *o, diags_t *d)
 {
     struct timespec start;
@@ -593,9 +613,14 @@ static int build_site(const build_options *o, diags_t *d)
     links = linkcheck_new(&site);
     render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs.site, STYLESHEET,
-                         o->jobs, out, catalogs.theme, links};
+                         o->jobs, out, catalogs.theme, links,
+                         out ? open_render_cache(o, &cfg, &themes) : NULL};
     progress_stage("render", site.npages);
-    if (render_site(&site, &ro, &stats, d) == 0) {
+    int rendered = render_site(&site, &ro, &stats, d);
+    if (ro.cache)
+        rcache_save(ro.cache);
+    rcache_free(ro.cache);
+    if (rendered == 0) {
         check_links(links, &site, &themes, &surveys, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }
