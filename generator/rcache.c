@@ -123,13 +123,23 @@ static bool read_entry(rcache_t *c, cursor *cur, const char **table, uint32_t ns
         deps[i].page = string_at(c, cur, table, nstr);
         deps[i].field = string_at(c, cur, table, nstr);
     }
+    uint32_t nrec = get_u32(cur);
+    if (!cur->ok || nrec > (size_t)(cur->end - cur->p) / 4)
+        return false;
+    const char **record = xcalloc(nrec ? nrec : 1, sizeof *record);
+    e->record = record;
+    e->nrecord = nrec;
+    for (uint32_t i = 0; i < nrec; i++)
+        record[i] = string_at(c, cur, table, nstr);
     return cur->ok;
 }
 
 static void drop_old(rcache_t *c)
 {
-    for (size_t i = 0; i < c->nold; i++)
+    for (size_t i = 0; i < c->nold; i++) {
         free((void *)c->old[i].deps);
+        free((void *)c->old[i].record);
+    }
     free(c->old);
     c->old = NULL;
     c->nold = 0;
@@ -154,7 +164,7 @@ static bool read_body(rcache_t *c, cursor *cur)
         }
     }
     uint32_t n = get_u32(cur);
-    bool ok = cur->ok && n <= (size_t)(cur->end - cur->p) / 112;
+    bool ok = cur->ok && n <= (size_t)(cur->end - cur->p) / 120;
     if (ok) {
         c->old = xcalloc(n ? n : 1, sizeof *c->old);
         for (uint32_t i = 0; ok && i < n; i++) {
@@ -268,6 +278,10 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
     for (size_t i = 0; i < e->ndeps; i++)
         deps[i] = (rcache_dep){intern(c, e->deps[i].page), intern(c, e->deps[i].field)};
     n->deps = deps;
+    const char **record = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *record);
+    for (size_t i = 0; i < e->nrecord; i++)
+        record[i] = intern(c, e->record[i]);
+    n->record = record;
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -299,6 +313,9 @@ static void write_entry(buf_t *b, strmap_t *table, buf_t *strings, uint32_t *nst
         put_u32(b, table_index(table, strings, nstr, e->deps[i].page));
         put_u32(b, table_index(table, strings, nstr, e->deps[i].field));
     }
+    put_u32(b, (uint32_t)e->nrecord);
+    for (size_t i = 0; i < e->nrecord; i++)
+        put_u32(b, table_index(table, strings, nstr, e->record[i]));
 }
 
 int rcache_save(rcache_t *c)
@@ -354,8 +371,10 @@ void rcache_free(rcache_t *c)
     if (!c)
         return;
     drop_old(c);
-    for (size_t i = 0; i < c->nfresh; i++)
+    for (size_t i = 0; i < c->nfresh; i++) {
         free((void *)c->fresh[i].deps);
+        free((void *)c->fresh[i].record);
+    }
     free(c->fresh);
     free(c->kept);
     for (size_t i = 0; i < c->npool; i++)

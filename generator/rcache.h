@@ -7,7 +7,8 @@
  * it read hashed to digest; the HTML it made has SHA-256 hex and size. A
  * rebuild that finds the same values in the same fields gets the same
  * HTML, so render.c can keep the file out/site already holds instead of
- * running the templates (rtrace.h computes the digests).
+ * running the templates (rtrace.h computes the digests); the link check
+ * takes the record kept with it instead of reading that file again.
  *
  * The file names the waymark version, a format number and the global key,
  * and ends with a SHA-256 of the rest: a missing, foreign, truncated or
@@ -36,6 +37,8 @@ typedef struct {
     const char *template_path; /* for the link check's messages */
     const rcache_dep *deps;
     size_t ndeps;
+    const char *const *record; /* the page's link check record (linkcheck.h) */
+    size_t nrecord;
 } rcache_entry;
 
 typedef struct rcache rcache_t;

@@ -45,6 +45,7 @@ typedef struct {
     bool tracing;
     buf_t values;              /* the values a trace read, canonical */
     const rcache_dep *check;   /* the trace being checked (digest_values) */
+    size_t page_index;         /* the current page's index in site->pages */
     size_t ncheck;
 } render_worker;
 
@@ -912,6 +913,11 @@ static int digest_values_protected(lua_State *L)
                p->survey ? p->survey->id : "-");
     buf_printf(b, "layout %s\ntype %s\nsrc %s\n", p->layout ? p->layout : "-",
                p->type ? p->type : "-", p->src_path ? p->src_path : "-");
+    /* the link check tells content links from template links by these */
+    buf_printf(b, "html %zu:", p->html ? strlen(p->html) : 0);
+    buf_puts(b, p->html ? p->html : "");
+    for (size_t i = 0; i < p->nlinks; i++)
+        buf_printf(b, "\nlink %s", p->links[i].href);
     push_context(w, p);
     bool ok = rtrace_value(L, -1, b);
     lua_pop(L, 1);
@@ -956,23 +962,30 @@ static void count_page(render_worker *w, const page_t *p, size_t index, uint64_t
     w->bytes += bytes;
 }
 
+/* Whether a kept link check record has the form linkcheck.h gives it. */
+static bool record_usable(const rcache_entry *e)
+{
+    for (size_t i = 0; i < e->nrecord; i++)
+        if (!e->record[i][0] || !strchr("#ctx", e->record[i][0]))
+            return false;
+    return true;
+}
+
 /* A page whose templates would read the same values as last time: its
  * file in out/site is kept as it is (and read for the link check). */
 static bool reuse_page(render_worker *w, const page_t *p, size_t index)
 {
     const rcache_entry *e = rcache_find(w->opts->cache, p->out_path);
     unsigned char digest[RCACHE_KEY_LEN];
-    if (!e || !digest_values(w, e->deps, e->ndeps, digest) ||
+    if (!e || (w->opts->links && !record_usable(e)) ||
+        !digest_values(w, e->deps, e->ndeps, digest) ||
         memcmp(digest, e->digest, RCACHE_KEY_LEN))
         return false;
-    char *data = NULL;
-    size_t len = 0;
-    if (output_keep(w->opts->output, p->out_path, e->hex, e->size,
-                    w->opts->links ? &data : NULL, &len) < 0)
+    if (output_keep(w->opts->output, p->out_path, e->hex, e->size, NULL, NULL) < 0)
         return false;
     if (w->opts->links)
-        linkcheck_record(w->opts->links, index, data, len, e->template_path);
-    free(data);
+        linkcheck_record_from_strings(w->opts->links, index, e->record, e->nrecord,
+                                      e->template_path);
     rcache_keep(w->opts->cache, e);
     count_page(w, p, index, e->size);
     return true;
@@ -985,8 +998,15 @@ static void remember_page(render_worker *w, const page_t *p, const char *hex)
                       .template_path = w->template_path, .deps = w->trace.deps,
                       .ndeps = w->trace.len};
     memcpy(e.hex, hex, sizeof e.hex);
-    if (digest_values(w, e.deps, e.ndeps, e.digest))
+    size_t index = (size_t)(w->page_index);
+    char **record = w->opts->links ? linkcheck_record_strings(w->opts->links, index, &e.nrecord)
+                                   : NULL;
+    e.record = (const char *const *)record;
+    if ((!w->opts->links || record) && digest_values(w, e.deps, e.ndeps, e.digest))
         rcache_put(w->opts->cache, &e);
+    for (size_t i = 0; i < e.nrecord; i++)
+        free(record[i]);
+    free(record);
 }
 
 static void render_task(void *worker, size_t index)
@@ -995,6 +1015,7 @@ static void render_task(void *worker, size_t index)
     const page_t *p = w->site->pages[index];
     w->current = p;
     bool cached = w->opts->cache && w->opts->output;
+    w->page_index = index;
     if (cached && reuse_page(w, p, index))
         return;
     size_t diags_before = w->diags.len;
