@@ -19,11 +19,13 @@
 #include "sha256.h"
 #include "xalloc.h"
 
-#define FILE_NAME "markdown.cache"
+#define PACK_NAME "markdown.pack"
+#define INDEX_NAME "markdown.idx"
 #define FORMAT 1
 #define NO_STRING UINT32_MAX
 #define INDEX_ITEM (MDCACHE_KEY_LEN + 16) /* key, offset u64, len u32, crc u32 */
-#define TRAILER (16 + 32)                 /* index offset u64, count u64, SHA-256 of index */
+#define TRAILER (16 + 32)                 /* pack size u64, count u64, SHA-256 of the rest */
+#define COMPACT_MIN (1u << 20)            /* packs smaller than this are never compacted */
 
 typedef struct {
     unsigned char key[MDCACHE_KEY_LEN];
@@ -32,15 +34,17 @@ typedef struct {
 } entry;
 
 struct mdcache {
-    unsigned char *map; /* the old file (read-only mapping), or NULL */
-    size_t map_len, data_start, data_end;
-    entry *old;         /* its index, sorted by key */
+    char *header;       /* the line both files start with */
+    char *pack, *index; /* paths */
+    unsigned char *map; /* the pack as it was at open (read-only), or NULL */
+    size_t map_len;
+    entry *old;         /* the index, sorted by key */
     size_t nold;
-    char *path, *tmp;   /* the new file is written at tmp, renamed to path */
-    FILE *out;
-    uint64_t offset;
-    entry *fresh;       /* the new file's index */
+    FILE *out;          /* the pack, appended to */
+    uint64_t offset;    /* its size */
+    entry *fresh;       /* the new index: entries found or put by this build */
     size_t nfresh, cap;
+    uint64_t live;      /* bytes of the pack the new index uses */
     bool failed;
     pthread_mutex_t lock;
     size_t hits, puts;
@@ -229,58 +233,55 @@ static bool decode(const unsigned char *p, size_t len, md_output *out, diags_t *
     return false;
 }
 
-/* --- the old file -------------------------------------------------------------- */
-
-static char *header_line(const char *version)
-{
-    return xasprintf("waymark-markdown-cache %d %s\n", FORMAT, version);
-}
+/* --- the files ----------------------------------------------------------------
+ *
+ * markdown.pack: the header line, then entries, only ever appended to.
+ * markdown.idx: the header line, the index (sorted by key), the pack size
+ * it covers, the entry count and a SHA-256 of all that; replaced whole
+ * (written beside and renamed), so a build that stops half way leaves the
+ * last index, which names only bytes that were complete. When less than
+ * half of the pack is used, the pack is written again with those entries. */
 
 static int compare_keys(const void *a, const void *b)
 {
     return memcmp(((const entry *)a)->key, ((const entry *)b)->key, MDCACHE_KEY_LEN);
 }
 
-/* Checks the header, trailer and index; false leaves c without an old file. */
-static bool read_index(mdcache_t *c, const char *version)
+/* Parses and checks the index file against the mapped pack. */
+static bool read_index(mdcache_t *c, const unsigned char *data, size_t len)
 {
-    char *head = header_line(version);
-    size_t hlen = strlen(head);
-    bool ok = c->map_len >= hlen + TRAILER && !memcmp(c->map, head, hlen);
-    free(head);
-    if (!ok)
-        return false;
-    const unsigned char *trailer = c->map + c->map_len - TRAILER;
-    uint64_t at = get_u64_at(trailer), n = get_u64_at(trailer + 8);
-    uint64_t index_end = c->map_len - TRAILER;
-    if (at < hlen || at > index_end || (index_end - at) / INDEX_ITEM != n ||
-        (index_end - at) % INDEX_ITEM)
+    size_t hlen = strlen(c->header);
+    if (len < hlen + TRAILER || memcmp(data, c->header, hlen) || !c->map ||
+        c->map_len < hlen || memcmp(c->map, c->header, hlen))
         return false;
     unsigned char digest[32];
-    sha256(c->map + at, (size_t)(index_end - at), digest);
-    if (memcmp(digest, trailer + 16, 32))
+    sha256(data, len - 32, digest);
+    if (memcmp(digest, data + len - 32, 32))
+        return false;
+    const unsigned char *trailer = data + len - TRAILER;
+    uint64_t pack_size = get_u64_at(trailer), n = get_u64_at(trailer + 8);
+    size_t items = len - TRAILER - hlen;
+    if (pack_size > c->map_len || items % INDEX_ITEM || items / INDEX_ITEM != n)
         return false;
     c->old = xcalloc(n ? n : 1, sizeof *c->old);
     for (uint64_t i = 0; i < n; i++) {
-        const unsigned char *it = c->map + at + i * INDEX_ITEM;
+        const unsigned char *it = data + hlen + i * INDEX_ITEM;
         entry *e = &c->old[i];
         memcpy(e->key, it, MDCACHE_KEY_LEN);
         e->offset = get_u64_at(it + MDCACHE_KEY_LEN);
         e->len = get_u32_at(it + MDCACHE_KEY_LEN + 8);
         e->crc = get_u32_at(it + MDCACHE_KEY_LEN + 12);
-        if (e->offset < hlen || e->offset > at || e->len > at - e->offset ||
+        c->nold = (size_t)i + 1;
+        if (e->offset < hlen || e->offset > pack_size || e->len > pack_size - e->offset ||
             (i > 0 && compare_keys(&c->old[i - 1], e) >= 0))
             return false;
     }
-    c->nold = (size_t)n;
-    c->data_start = hlen;
-    c->data_end = (size_t)at;
     return true;
 }
 
-static void map_old(mdcache_t *c, const char *version)
+static void map_pack(mdcache_t *c)
 {
-    int fd = open(c->path, O_RDONLY);
+    int fd = open(c->pack, O_RDONLY);
     struct stat st;
     if (fd < 0)
         return;
@@ -292,55 +293,80 @@ static void map_old(mdcache_t *c, const char *version)
         }
     }
     close(fd);
-    if (c->map && !read_index(c, version)) {
+}
+
+static void load_old(mdcache_t *c)
+{
+    char *data;
+    size_t len;
+    map_pack(c);
+    if (fs_read_file(c->index, &data, &len) < 0)
+        return;
+    if (!read_index(c, (const unsigned char *)data, len)) {
         free(c->old);
         c->old = NULL;
         c->nold = 0;
     }
+    free(data);
 }
 
-/* --- the new file -------------------------------------------------------------- */
+/* Appends to the pack when the index could be read, else starts a new one. */
+static bool start_pack(mdcache_t *c)
+{
+    if (c->nold) {
+        c->out = fopen(c->pack, "ab");
+        if (c->out && fseek(c->out, 0, SEEK_END) == 0) {
+            long at = ftell(c->out);
+            if (at >= 0) {
+                c->offset = (uint64_t)at;
+                return true;
+            }
+        }
+        if (c->out)
+            fclose(c->out);
+        c->out = NULL;
+        c->nold = 0;
+    }
+    unlink(c->index); /* the index never names bytes of another pack */
+    c->out = fopen(c->pack, "wb");
+    if (!c->out)
+        return false;
+    c->offset = strlen(c->header);
+    return fwrite(c->header, 1, c->offset, c->out) == c->offset;
+}
 
 mdcache_t *mdcache_open(const char *cache_dir, const char *version)
 {
     if (fs_mkdir_p(cache_dir) < 0)
         return NULL;
     mdcache_t *c = xcalloc(1, sizeof *c);
-    c->path = path_join(cache_dir, FILE_NAME);
-    c->tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
-    c->out = fopen(c->tmp, "wb");
-    if (!c->out) {
-        free(c->path);
-        free(c->tmp);
-        free(c);
+    c->header = xasprintf("waymark-markdown-cache %d %s\n", FORMAT, version);
+    c->pack = path_join(cache_dir, PACK_NAME);
+    c->index = path_join(cache_dir, INDEX_NAME);
+    pthread_mutex_init(&c->lock, NULL);
+    load_old(c);
+    if (c->map && !c->nold) { /* the pack is not used: it is written anew */
+        munmap(c->map, c->map_len);
+        c->map = NULL;
+    }
+    if (!start_pack(c)) {
+        mdcache_free(c);
         return NULL;
     }
-    char *head = header_line(version);
-    c->offset = strlen(head);
-    c->failed = fwrite(head, 1, c->offset, c->out) != c->offset;
-    free(head);
-    pthread_mutex_init(&c->lock, NULL);
-    map_old(c, version);
     return c;
 }
 
-/* Appends one entry's bytes to the new file (caller holds the lock). */
-static void append(mdcache_t *c, const unsigned char *key, const void *data, uint32_t len,
-                   uint32_t crc)
+/* Adds an entry to the new index (caller holds the lock). */
+static void index_add(mdcache_t *c, const unsigned char *key, uint64_t offset, uint32_t len,
+                      uint32_t crc)
 {
-    if (c->failed)
-        return;
-    if (fwrite(data, 1, len, c->out) != len) {
-        c->failed = true;
-        return;
-    }
     xgrow((void **)&c->fresh, &c->cap, c->nfresh + 1, sizeof *c->fresh);
     entry *e = &c->fresh[c->nfresh++];
     memcpy(e->key, key, MDCACHE_KEY_LEN);
-    e->offset = c->offset;
+    e->offset = offset;
     e->len = len;
     e->crc = crc;
-    c->offset += len;
+    c->live += len;
 }
 
 bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_output *out,
@@ -364,7 +390,7 @@ bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_outp
     diag_merge(d, &warnings);
     diag_free(&warnings);
     pthread_mutex_lock(&c->lock);
-    append(c, key, data, e->len, e->crc);
+    index_add(c, key, e->offset, e->len, e->crc);
     c->hits++;
     pthread_mutex_unlock(&c->lock);
     return true;
@@ -383,34 +409,78 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
     if (b.len < UINT32_MAX) {
         uint32_t crc = (uint32_t)crc32(0L, (const unsigned char *)b.data, (uInt)b.len);
         pthread_mutex_lock(&c->lock);
-        append(c, key, b.data, (uint32_t)b.len, crc);
+        if (!c->failed && fwrite(b.data, 1, b.len, c->out) == b.len) {
+            index_add(c, key, c->offset, (uint32_t)b.len, crc);
+            c->offset += b.len;
+        } else {
+            c->failed = true;
+        }
         c->puts++;
         pthread_mutex_unlock(&c->lock);
     }
     buf_free(&b);
 }
 
-/* The index, sorted, one entry per key, then the trailer. */
-static bool write_index(mdcache_t *c)
+/* Sorts the new index, one entry per key. */
+static void sort_fresh(mdcache_t *c)
 {
     qsort(c->fresh, c->nfresh, sizeof *c->fresh, compare_keys);
-    buf_t b = {0};
     size_t n = 0;
+    for (size_t i = 0; i < c->nfresh; i++)
+        if (n == 0 || compare_keys(&c->fresh[n - 1], &c->fresh[i]))
+            c->fresh[n++] = c->fresh[i];
+    c->nfresh = n;
+}
+
+/* Writes the pack again with only the entries in use (read from the
+ * finished pack); the index then names their new places. */
+static bool compact(mdcache_t *c)
+{
+    if (c->map)
+        munmap(c->map, c->map_len);
+    c->map = NULL;
+    map_pack(c);
+    char *tmp = xasprintf("%s.tmp-%ld", c->pack, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    uint64_t at = strlen(c->header);
+    bool ok = f && c->map && fwrite(c->header, 1, at, f) == at;
+    for (size_t i = 0; ok && i < c->nfresh; i++) {
+        entry *e = &c->fresh[i];
+        ok = e->offset + e->len <= c->map_len &&
+             fwrite(c->map + e->offset, 1, e->len, f) == e->len;
+        e->offset = at;
+        at += e->len;
+    }
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    ok = ok && rename(tmp, c->pack) == 0;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    c->offset = at;
+    return ok;
+}
+
+static bool write_index(mdcache_t *c)
+{
+    buf_t b = {0};
+    buf_puts(&b, c->header);
     for (size_t i = 0; i < c->nfresh; i++) {
-        if (i > 0 && !compare_keys(&c->fresh[i - 1], &c->fresh[i]))
-            continue;
         buf_putn(&b, (const char *)c->fresh[i].key, MDCACHE_KEY_LEN);
         put_u64(&b, c->fresh[i].offset);
         put_u32(&b, c->fresh[i].len);
         put_u32(&b, c->fresh[i].crc);
-        n++;
     }
-    unsigned char digest[32];
-    sha256(b.data ? b.data : "", b.len, digest);
     put_u64(&b, c->offset);
-    put_u64(&b, n);
+    put_u64(&b, c->nfresh);
+    unsigned char digest[32];
+    sha256(b.data, b.len, digest);
     buf_putn(&b, (const char *)digest, 32);
-    bool ok = fwrite(b.data, 1, b.len, c->out) == b.len;
+    char *tmp = xasprintf("%s.tmp-%ld", c->index, (long)getpid());
+    bool ok = fs_write_file(tmp, b.data, b.len) == 0 && rename(tmp, c->index) == 0;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
     buf_free(&b);
     return ok;
 }
@@ -419,13 +489,15 @@ int mdcache_save(mdcache_t *c)
 {
     if (!c || !c->out)
         return -1;
-    bool ok = !c->failed && write_index(c);
+    bool ok = !c->failed;
     ok = fclose(c->out) == 0 && ok;
     c->out = NULL;
-    if (ok && rename(c->tmp, c->path) == 0)
+    sort_fresh(c);
+    if (ok && c->offset > COMPACT_MIN && c->live < c->offset / 2)
+        ok = compact(c);
+    if (ok && write_index(c))
         return 0;
-    unlink(c->tmp);
-    unlink(c->path);
+    unlink(c->index);
     return -1;
 }
 
@@ -433,17 +505,16 @@ void mdcache_free(mdcache_t *c)
 {
     if (!c)
         return;
-    if (c->out) {
+    if (c->out)
         fclose(c->out);
-        unlink(c->tmp);
-    }
     if (c->map)
         munmap(c->map, c->map_len);
     pthread_mutex_destroy(&c->lock);
     free(c->old);
     free(c->fresh);
-    free(c->path);
-    free(c->tmp);
+    free(c->header);
+    free(c->pack);
+    free(c->index);
     free(c);
 }
 
