@@ -2,6 +2,7 @@
 #include "rcache.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,19 @@
 #define FILE_NAME "render.cache"
 #define FORMAT 1
 
+/* An interned string knows its place in the pool, so rcache_save numbers
+ * strings without looking them up again. */
+typedef struct {
+    uint32_t index; /* in the pool */
+    uint32_t slot;  /* in the table being written (rcache_save), or UINT32_MAX */
+    char text[];
+} interned;
+
+static interned *interned_of(const char *text)
+{
+    return (interned *)(void *)(text - offsetof(interned, text));
+}
+
 struct rcache {
     char *path;
     char *header;          /* the first line the file must start with */
@@ -26,7 +40,7 @@ struct rcache {
     rcache_entry *fresh;   /* put by this build (strings interned) */
     size_t nfresh, fresh_cap;
     strmap_t names;        /* interned strings: value = index in pool */
-    char **pool;
+    interned **pool;
     size_t npool, pool_cap;
     pthread_mutex_t lock;
     size_t nkept;
@@ -37,13 +51,18 @@ struct rcache {
 /* The one copy of s this cache owns (caller holds the lock or is alone). */
 static const char *intern(rcache_t *c, const char *s)
 {
-    int *slot = strmap_slot(&c->names, s, false);
-    if (slot)
-        return c->pool[*slot];
+    int *slot = strmap_slot(&c->names, s, true);
+    if (*slot)
+        return c->pool[*slot - 1]->text;
+    size_t len = strlen(s);
+    interned *it = xmalloc(sizeof *it + len + 1);
+    it->index = (uint32_t)c->npool;
+    it->slot = UINT32_MAX;
+    memcpy(it->text, s, len + 1);
     xgrow((void **)&c->pool, &c->pool_cap, c->npool + 1, sizeof *c->pool);
-    c->pool[c->npool] = xstrdup(s);
-    *strmap_slot(&c->names, s, true) = (int)c->npool;
-    return c->pool[c->npool++];
+    c->pool[c->npool++] = it;
+    *slot = (int)c->npool; /* 0 is "new" */
+    return it->text;
 }
 
 static void put_u32(buf_t *b, uint32_t v)
@@ -288,34 +307,33 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
 /* --- writing -------------------------------------------------------------------- */
 
 /* Index of an interned string in the table being written. */
-static uint32_t table_index(strmap_t *table, buf_t *strings, uint32_t *n, const char *s)
+static uint32_t table_index(buf_t *strings, uint32_t *n, const char *s)
 {
-    int *slot = strmap_slot(table, s, false);
-    if (slot)
-        return (uint32_t)*slot;
+    interned *it = interned_of(s);
+    if (it->slot != UINT32_MAX)
+        return it->slot;
     put_u32(strings, (uint32_t)strlen(s));
     buf_puts(strings, s);
-    *strmap_slot(table, s, true) = (int)*n;
-    return (*n)++;
+    it->slot = (*n)++;
+    return it->slot;
 }
 
-static void write_entry(buf_t *b, strmap_t *table, buf_t *strings, uint32_t *nstr,
-                        const rcache_entry *e)
+static void write_entry(buf_t *b, buf_t *strings, uint32_t *nstr, const rcache_entry *e)
 {
-    put_u32(b, table_index(table, strings, nstr, e->out_path));
+    put_u32(b, table_index(strings, nstr, e->out_path));
     buf_putn(b, (const char *)e->digest, RCACHE_KEY_LEN);
     buf_putn(b, e->hex, 64);
     put_u32(b, (uint32_t)e->size);
     put_u32(b, (uint32_t)(e->size >> 32));
-    put_u32(b, table_index(table, strings, nstr, e->template_path));
+    put_u32(b, table_index(strings, nstr, e->template_path));
     put_u32(b, (uint32_t)e->ndeps);
     for (size_t i = 0; i < e->ndeps; i++) {
-        put_u32(b, table_index(table, strings, nstr, e->deps[i].page));
-        put_u32(b, table_index(table, strings, nstr, e->deps[i].field));
+        put_u32(b, table_index(strings, nstr, e->deps[i].page));
+        put_u32(b, table_index(strings, nstr, e->deps[i].field));
     }
     put_u32(b, (uint32_t)e->nrecord);
     for (size_t i = 0; i < e->nrecord; i++)
-        put_u32(b, table_index(table, strings, nstr, e->record[i]));
+        put_u32(b, table_index(strings, nstr, e->record[i]));
 }
 
 int rcache_save(rcache_t *c)
@@ -332,13 +350,14 @@ int rcache_save(rcache_t *c)
     for (size_t i = 0; i < n; i++)
         sorted[i] = *all[i];
     qsort(sorted, n, sizeof *sorted, compare_entries);
-    strmap_t table = STRMAP_INIT;
+    for (size_t i = 0; i < c->npool; i++)
+        c->pool[i]->slot = UINT32_MAX;
     buf_t strings = {0}, entries = {0};
     uint32_t nstr = 0, nentries = 0;
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && !compare_entries(&sorted[i - 1], &sorted[i]))
             continue; /* the later one wins: both describe the same bytes or neither is used */
-        write_entry(&entries, &table, &strings, &nstr, &sorted[i]);
+        write_entry(&entries, &strings, &nstr, &sorted[i]);
         nentries++;
     }
     buf_t file = {0};
@@ -360,7 +379,6 @@ int rcache_save(rcache_t *c)
     buf_free(&file);
     buf_free(&strings);
     buf_free(&entries);
-    strmap_free(&table);
     free(sorted);
     free(all);
     return rc;

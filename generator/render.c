@@ -925,7 +925,10 @@ static int digest_values_protected(lua_State *L)
         const page_t *q = page_at(w->site, w->check[i].page);
         if (!q)
             return 0;
-        buf_printf(b, "%s\n%s\n", w->check[i].page, w->check[i].field);
+        buf_puts(b, w->check[i].page);
+        buf_putc(b, '\n');
+        buf_puts(b, w->check[i].field);
+        buf_putc(b, '\n');
         if (!push_page_field(w, q, w->check[i].field))
             lua_pushnil(L);
         ok = rtrace_value(L, -1, b);

@@ -42,10 +42,34 @@ void rtrace_free(rtrace_t *t)
 
 /* --- canonical values -------------------------------------------------------- */
 
+/* tag, the decimal n, then end: what buf_printf("%c%zu%c") writes, without
+ * printf (this runs for every value of every page). */
+static void put_number(buf_t *out, char tag, unsigned long long n, char end)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    digits[--i] = end;
+    do
+        digits[--i] = (char)('0' + n % 10);
+    while (n /= 10);
+    digits[--i] = tag;
+    buf_putn(out, digits + i, sizeof digits - i);
+}
+
 static void put_bytes(buf_t *out, char tag, const char *s, size_t len)
 {
-    buf_printf(out, "%c%zu:", tag, len);
+    put_number(out, tag, len, ':');
     buf_putn(out, s, len);
+}
+
+static void put_integer(buf_t *out, lua_Integer v)
+{
+    if (v < 0) {
+        buf_putc(out, '-');
+        put_number(out, 'i', 0 - (unsigned long long)v, ';');
+    } else {
+        put_number(out, 'i', (unsigned long long)v, ';');
+    }
 }
 
 typedef struct {
@@ -83,7 +107,7 @@ static bool table_value(lua_State *L, int idx, buf_t *out, int depth)
         } else if (k.type == LUA_TNUMBER && lua_isinteger(L, -1)) {
             k.is_int = 1;
             k.i = lua_tointeger(L, -1);
-            buf_printf(&text, "i%lld;", (long long)k.i);
+            put_integer(&text, k.i);
         } else if (k.type == LUA_TNUMBER) {
             k.n = lua_tonumber(L, -1);
             buf_printf(&text, "f%.17g;", (double)k.n);
@@ -96,7 +120,7 @@ static bool table_value(lua_State *L, int idx, buf_t *out, int depth)
     }
     if (ok && n > 1)
         qsort(keys, n, sizeof *keys, compare_keys);
-    buf_printf(out, "t%zu{", n);
+    put_number(out, 't', n, '{');
     for (size_t i = 0; ok && i < n; i++) {
         buf_puts(out, keys[i].text);
         if (keys[i].type == LUA_TSTRING)
@@ -130,7 +154,7 @@ static bool value_at(lua_State *L, int idx, buf_t *out, int depth)
         return true;
     case LUA_TNUMBER:
         if (lua_isinteger(L, idx))
-            buf_printf(out, "i%lld;", (long long)lua_tointeger(L, idx));
+            put_integer(out, lua_tointeger(L, idx));
         else
             buf_printf(out, "f%.17g;", (double)lua_tonumber(L, idx));
         return true;
