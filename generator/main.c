@@ -538,9 +538,10 @@ static mdcache_t *open_markdown_cache(const build_options *o)
     return c;
 }
 
-/* out/.cache/render.cache, for a build with these themes and options. */
-static rcache_t *open_render_cache(const build_options *o, const config_t *cfg,
-                                   const theme_path *themes)
+/* The render cache's global key (rcache.h): every file a template or the
+ * stylesheet can read besides the pages, and the options that shape them. */
+static void render_cache_key(const build_options *o, const config_t *cfg,
+                             const theme_path *themes, unsigned char key[RCACHE_KEY_LEN])
 {
     const char *dirs[MAX_THEME_DIRS + 3] = {"locales", SURVEYS_DIR};
     for (size_t i = 0; i < themes->len; i++)
@@ -548,9 +549,32 @@ static rcache_t *open_render_cache(const build_options *o, const config_t *cfg,
     const char *files[] = {"site.lua"};
     char *extra = xasprintf("%s drafts=%d future=%d css=%s key=%s", WAYMARK_VERSION, o->drafts,
                             o->future, STYLESHEET, cfg->public_key ? cfg->public_key : "-");
-    unsigned char key[RCACHE_KEY_LEN];
     rcache_global_key(dirs, 2 + themes->len, files, 1, extra, key);
     free(extra);
+}
+
+/* The stylesheet, from out/.cache when the themes and site.lua are the
+ * ones it was compiled from; a compile that reported anything is not kept. */
+static char *compile_style(const build_options *o, const config_t *cfg, const theme_path *themes,
+                           const unsigned char *key, diags_t *d)
+{
+    if (!themes->len)
+        return NULL;
+    char *dir = path_join(o->out_dir, CACHE_DIR);
+    size_t len, before = d->len;
+    char *css = key ? rcache_blob_get(dir, STYLESHEET, WAYMARK_VERSION, key, &len) : NULL;
+    if (!css) {
+        css = style_compile((const char *const *)themes->dirs,
+                            (const char *const *)themes->names, cfg->scss_vars, d);
+        if (css && key && d->len == before)
+            rcache_blob_put(dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
+    }
+    free(dir);
+    return css;
+}
+
+static rcache_t *open_render_cache(const build_options *o, const unsigned char *key)
+{
     char *dir = path_join(o->out_dir, CACHE_DIR);
     rcache_t *c = rcache_open(dir, WAYMARK_VERSION, key);
     free(dir);
@@ -594,9 +618,10 @@ static int build_site(const build_options *o, diags_t *d)
     mdcache_save(mdcache);
     mdcache_free(mdcache);
     progress_stage("style", 0);
-    css = themes.len ? style_compile((const char *const *)themes.dirs,
-                                     (const char *const *)themes.names, cfg.scss_vars, d)
-                     : NULL;
+    unsigned char cache_key[RCACHE_KEY_LEN];
+    if (o->write)
+        render_cache_key(o, &cfg, &themes, cache_key);
+    css = compile_style(o, &cfg, &themes, o->write ? cache_key : NULL, d);
     int64_t stamp = bundle_time(&site, &themes, d);
     if (d->errors || !css)
         goto done;
@@ -614,7 +639,7 @@ static int build_site(const build_options *o, diags_t *d)
     render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs.site, STYLESHEET,
                          o->jobs, out, catalogs.theme, links,
-                         out ? open_render_cache(o, &cfg, &themes) : NULL};
+                         out ? open_render_cache(o, cache_key) : NULL};
     progress_stage("render", site.npages);
     int rendered = render_site(&site, &ro, &stats, d);
     if (ro.cache)

@@ -286,7 +286,7 @@ static void map_pack(mdcache_t *c)
     if (fd < 0)
         return;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         if (m != MAP_FAILED) {
             c->map = m;
             c->map_len = (size_t)st.st_size;
@@ -424,7 +424,8 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
 /* Sorts the new index, one entry per key. */
 static void sort_fresh(mdcache_t *c)
 {
-    qsort(c->fresh, c->nfresh, sizeof *c->fresh, compare_keys);
+    if (c->nfresh > 1)
+        qsort(c->fresh, c->nfresh, sizeof *c->fresh, compare_keys);
     size_t n = 0;
     for (size_t i = 0; i < c->nfresh; i++)
         if (n == 0 || compare_keys(&c->fresh[n - 1], &c->fresh[i]))

@@ -253,6 +253,59 @@ void rcache_global_key(const char *const *dirs, size_t ndirs, const char *const 
     buf_free(&b);
 }
 
+static char *blob_header(const char *name, const char *version,
+                         const unsigned char key[RCACHE_KEY_LEN])
+{
+    char hex[2 * RCACHE_KEY_LEN + 1];
+    for (size_t i = 0; i < RCACHE_KEY_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", key[i]);
+    return xasprintf("waymark-cached %s %d %s %s\n", name, FORMAT, version, hex);
+}
+
+char *rcache_blob_get(const char *cache_dir, const char *name, const char *version,
+                      const unsigned char key[RCACHE_KEY_LEN], size_t *len)
+{
+    char *path = path_join(cache_dir, name), *head = blob_header(name, version, key), *data;
+    size_t n, hlen = strlen(head);
+    char *result = NULL;
+    if (fs_read_file(path, &data, &n) == 0) {
+        unsigned char digest[32];
+        if (n >= hlen + 32 && !memcmp(data, head, hlen)) {
+            sha256(data, n - 32, digest);
+            if (!memcmp(digest, data + n - 32, 32)) {
+                *len = n - 32 - hlen;
+                result = xstrndup(data + hlen, *len);
+            }
+        }
+        free(data);
+    }
+    free(head);
+    free(path);
+    return result;
+}
+
+void rcache_blob_put(const char *cache_dir, const char *name, const char *version,
+                     const unsigned char key[RCACHE_KEY_LEN], const char *data, size_t len)
+{
+    char *path = path_join(cache_dir, name), *head = blob_header(name, version, key);
+    char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+    buf_t b = {0};
+    buf_puts(&b, head);
+    buf_putn(&b, data, len);
+    unsigned char digest[32];
+    sha256(b.data, b.len, digest);
+    buf_putn(&b, (const char *)digest, 32);
+    if (fs_mkdir_p(cache_dir) < 0 || fs_write_file(tmp, b.data, b.len) < 0 ||
+        rename(tmp, path) < 0) {
+        unlink(tmp);
+        unlink(path);
+    }
+    buf_free(&b);
+    free(tmp);
+    free(head);
+    free(path);
+}
+
 rcache_t *rcache_open(const char *cache_dir, const char *version,
                       const unsigned char global[RCACHE_KEY_LEN])
 {

@@ -49,6 +49,15 @@ typedef struct rcache rcache_t;
  * catalogs, surveys, site.lua, themes) must be below one of them. */
 void rcache_global_key(const char *const *dirs, size_t ndirs, const char *const *files,
                        size_t nfiles, const char *extra, unsigned char key[RCACHE_KEY_LEN]);
+/* A whole-build output kept under the global key (the stylesheet):
+ * cache_dir/<name>, with the version, the key and a SHA-256 of it all.
+ * Get returns the bytes (caller frees) or NULL when missing, foreign or
+ * damaged; put writes it atomically (a failure only loses the copy). */
+char *rcache_blob_get(const char *cache_dir, const char *name, const char *version,
+                      const unsigned char key[RCACHE_KEY_LEN], size_t *len);
+void rcache_blob_put(const char *cache_dir, const char *name, const char *version,
+                     const unsigned char key[RCACHE_KEY_LEN], const char *data, size_t len);
+
 /* Opens cache_dir/render.cache for a build with this version and global
  * key; never NULL. */
 rcache_t *rcache_open(const char *cache_dir, const char *version,
