@@ -42,6 +42,7 @@ struct rcache {
     strmap_t names;        /* interned strings: value = index in pool */
     interned **pool;
     size_t npool, pool_cap;
+    char *block;           /* the strings read from the file (interned records) */
     pthread_mutex_t lock;
     size_t nkept;
 };
@@ -170,14 +171,22 @@ static bool read_body(rcache_t *c, cursor *cur)
     uint32_t nstr = get_u32(cur);
     if (!cur->ok || nstr > (size_t)(cur->end - cur->p) / 4)
         return false;
+    /* the file's strings, in one block (no lookups: the table is unique) */
     const char **table = xcalloc(nstr ? nstr : 1, sizeof *table);
+    size_t room = (size_t)(cur->end - cur->p) + (size_t)nstr * (sizeof(interned) + 4), used = 0;
+    c->block = xmalloc(room);
     for (uint32_t i = 0; cur->ok && i < nstr; i++) {
         uint32_t len = get_u32(cur);
         const unsigned char *s = get_bytes(cur, len);
-        if (s && !memchr(s, '\0', len)) {
-            char *copy = xstrndup((const char *)s, len);
-            table[i] = intern(c, copy);
-            free(copy);
+        size_t need = (sizeof(interned) + len + 1 + 3) & ~(size_t)3;
+        if (s && !memchr(s, '\0', len) && used + need <= room) {
+            interned *it = (interned *)(void *)(c->block + used);
+            it->index = UINT32_MAX;
+            it->slot = UINT32_MAX;
+            memcpy(it->text, s, len);
+            it->text[len] = '\0';
+            table[i] = it->text;
+            used += need;
         } else {
             cur->ok = false;
         }
@@ -359,6 +368,18 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
 
 /* --- writing -------------------------------------------------------------------- */
 
+static void reset_slots(const rcache_entry *e)
+{
+    interned_of(e->out_path)->slot = UINT32_MAX;
+    interned_of(e->template_path)->slot = UINT32_MAX;
+    for (size_t i = 0; i < e->ndeps; i++) {
+        interned_of(e->deps[i].page)->slot = UINT32_MAX;
+        interned_of(e->deps[i].field)->slot = UINT32_MAX;
+    }
+    for (size_t i = 0; i < e->nrecord; i++)
+        interned_of(e->record[i])->slot = UINT32_MAX;
+}
+
 /* Index of an interned string in the table being written. */
 static uint32_t table_index(buf_t *strings, uint32_t *n, const char *s)
 {
@@ -405,6 +426,8 @@ int rcache_save(rcache_t *c)
     qsort(sorted, n, sizeof *sorted, compare_entries);
     for (size_t i = 0; i < c->npool; i++)
         c->pool[i]->slot = UINT32_MAX;
+    for (size_t i = 0; i < c->nold; i++) /* the file's strings: reset where used */
+        reset_slots(&c->old[i]);
     buf_t strings = {0}, entries = {0};
     uint32_t nstr = 0, nentries = 0;
     for (size_t i = 0; i < n; i++) {
@@ -451,6 +474,7 @@ void rcache_free(rcache_t *c)
     for (size_t i = 0; i < c->npool; i++)
         free(c->pool[i]);
     free(c->pool);
+    free(c->block);
     strmap_free(&c->names);
     pthread_mutex_destroy(&c->lock);
     free(c->header);
