@@ -642,6 +642,11 @@ static int build_site(const build_options *o, diags_t *d)
                          out ? open_render_cache(o, cache_key) : NULL};
     progress_stage("render", site.npages);
     int rendered = render_site(&site, &ro, &stats, d);
+    if (ro.cache && getenv("WAYMARK_TIMINGS")) {
+        size_t kept, put;
+        rcache_counts(ro.cache, &kept, &put);
+        fprintf(stderr, "waymark: render cache: %zu pages kept, %zu rendered and kept\n", kept, put);
+    }
     if (ro.cache)
         rcache_save(ro.cache);
     rcache_free(ro.cache);

@@ -42,7 +42,7 @@ typedef struct {
     uint64_t *page_bytes;      /* the shared stats array: each page index is one worker's */
     char template_path[512];   /* the kind template of the current page, for messages */
     rtrace_t trace;            /* what the current page read (render cache) */
-    bool tracing;
+    bool tracing, trace_ok;
     buf_t values;              /* the values a trace read, canonical */
     const rcache_dep *check;   /* the trace being checked (digest_values) */
     size_t page_index;         /* the current page's index in site->pages */
@@ -398,15 +398,40 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     return 1;
 }
 
+/* While a page renders for the cache: appends a field's value, read for
+ * the first time, to the values its digest is made of (the same bytes
+ * digest_values makes again on the next build). */
+static void trace_value(render_worker *w, const page_t *q, const char *field, int index)
+{
+    buf_puts(&w->values, q->out_path);
+    buf_putc(&w->values, '\n');
+    buf_puts(&w->values, field);
+    buf_putc(&w->values, '\n');
+    if (!rtrace_value(w->L, index, &w->values))
+        w->trace_ok = false;
+}
+
+/* The same for a field a function read (url(), lang_attrs()). */
+static void trace_field(render_worker *w, const page_t *q, const char *field)
+{
+    if (!w->tracing || !rtrace_note(&w->trace, q->out_path, field))
+        return;
+    if (!push_page_field(w, q, field))
+        lua_pushnil(w->L);
+    trace_value(w, q, field, -1);
+    lua_pop(w->L, 1);
+}
+
 static int page_index(lua_State *L)
 {
     render_worker *w = worker_of(L);
     const page_t *p = check_page(L, 1);
     const char *k = luaL_checkstring(L, 2);
-    if (w->tracing)
-        rtrace_note(&w->trace, p->out_path, k);
+    bool first = w->tracing && rtrace_note(&w->trace, p->out_path, k);
     if (!push_page_field(w, p, k))
         lua_pushnil(L);
+    if (first)
+        trace_value(w, p, k, -1);
     return 1;
 }
 
@@ -434,8 +459,7 @@ static int l_url(lua_State *L)
 {
     render_worker *w = worker_of(L);
     if (lua_type(L, 1) == LUA_TUSERDATA) {
-        if (w->tracing)
-            rtrace_note(&w->trace, check_page(L, 1)->out_path, "path");
+        trace_field(w, check_page(L, 1), "path");
         push_url_to(w, check_page(L, 1)->out_path);
         return 1;
     }
@@ -610,8 +634,7 @@ static int l_num(lua_State *L)
 static int l_lang_attrs(lua_State *L)
 {
     render_worker *w = worker_of(L);
-    if (w->tracing)
-        rtrace_note(&w->trace, check_page(L, 1)->out_path, "content_lang");
+    trace_field(w, check_page(L, 1), "content_lang");
     const config_language *text = content_language(w, check_page(L, 1));
     const config_language *around = &w->site->cfg->languages[w->current->lang];
     if (text == around || w->current->kind == PAGE_ROOT) {
@@ -1005,8 +1028,10 @@ static void remember_page(render_worker *w, const page_t *p, const char *hex)
     char **record = w->opts->links ? linkcheck_record_strings(w->opts->links, index, &e.nrecord)
                                    : NULL;
     e.record = (const char *const *)record;
-    if ((!w->opts->links || record) && digest_values(w, e.deps, e.ndeps, e.digest))
+    if ((!w->opts->links || record) && w->trace_ok) {
+        sha256(w->values.data ? w->values.data : "", w->values.len, e.digest);
         rcache_put(w->opts->cache, &e);
+    }
     for (size_t i = 0; i < e.nrecord; i++)
         free(record[i]);
     free(record);
@@ -1023,7 +1048,10 @@ static void render_task(void *worker, size_t index)
         return;
     size_t diags_before = w->diags.len;
     rtrace_reset(&w->trace);
-    w->tracing = cached;
+    /* the values start with what digest_values puts first */
+    unsigned char unused[RCACHE_KEY_LEN];
+    w->trace_ok = cached && digest_values(w, NULL, 0, unused);
+    w->tracing = w->trace_ok;
     int rendered = render_page_html(w, p);
     w->tracing = false;
     if (rendered < 0)
@@ -1046,7 +1074,7 @@ static void render_task(void *worker, size_t index)
     if (w->opts->links)
         linkcheck_record(w->opts->links, index, w->html.data, w->html.len, w->template_path);
     /* a page that reported anything renders again next time, to report it again */
-    if (cached && *hex && w->diags.len == diags_before)
+    if (w->trace_ok && *hex && w->diags.len == diags_before)
         remember_page(w, p, hex);
     count_page(w, p, index, w->html.len);
     lua_gc(w->L, LUA_GCSTEP, 0);

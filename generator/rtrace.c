@@ -17,7 +17,7 @@ void rtrace_reset(rtrace_t *t)
     t->seen = (strmap_t)STRMAP_INIT;
 }
 
-void rtrace_note(rtrace_t *t, const char *page_path, const char *field)
+bool rtrace_note(rtrace_t *t, const char *page_path, const char *field)
 {
     buf_reset(&t->key);
     buf_puts(&t->key, page_path);
@@ -25,10 +25,11 @@ void rtrace_note(rtrace_t *t, const char *page_path, const char *field)
     buf_puts(&t->key, field);
     int *slot = strmap_slot(&t->seen, buf_cstr(&t->key), true);
     if (*slot)
-        return;
+        return false;
     *slot = 1;
     xgrow((void **)&t->deps, &t->cap, t->len + 1, sizeof *t->deps);
     t->deps[t->len++] = (rcache_dep){page_path, xstrdup(field)};
+    return true;
 }
 
 void rtrace_free(rtrace_t *t)

@@ -26,8 +26,8 @@ typedef struct {
 /* Empties t for the next page (keeps its memory). */
 void rtrace_reset(rtrace_t *t);
 /* Notes that field of the page at page_path (borrowed: must outlive t's
- * use) was read. */
-void rtrace_note(rtrace_t *t, const char *page_path, const char *field);
+ * use) was read; true the first time. */
+bool rtrace_note(rtrace_t *t, const char *page_path, const char *field);
 void rtrace_free(rtrace_t *t);
 
 /* Appends the value at index idx of L to out in a canonical form: tables
