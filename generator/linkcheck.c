@@ -258,6 +258,63 @@ void linkcheck_record(linkcheck_t *lc, size_t index, const char *html, size_t le
     r->recorded = true;
 }
 
+char **linkcheck_record_strings(const linkcheck_t *lc, size_t index, size_t *n)
+{
+    const page_record *r = &lc->pages[index];
+    *n = 0;
+    if (!r->recorded)
+        return NULL;
+    size_t total = r->ids.len + r->nlinks + r->external.len, k = 0;
+    char **items = xcalloc(total ? total : 1, sizeof *items);
+    for (size_t i = 0; i < r->ids.len; i++)
+        items[k++] = xasprintf("#%s", r->ids.items[i]);
+    for (size_t i = 0; i < r->nlinks; i++)
+        items[k++] = xasprintf("%c%s", r->links[i].origin == LINK_CONTENT ? 'c' : 't',
+                               r->links[i].href);
+    for (size_t i = 0; i < r->external.len; i++)
+        items[k++] = xasprintf("x%s", r->external.items[i]);
+    *n = k;
+    return items;
+}
+
+bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *const *items,
+                                   size_t n, const char *template_path)
+{
+    page_record r = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *s = items[i] + 1;
+        switch (items[i][0]) {
+        case '#':
+            strlist_push(&r.ids, xstrdup(s));
+            break;
+        case 'c':
+        case 't':
+            xgrow((void **)&r.links, &r.links_cap, r.nlinks + 1, sizeof *r.links);
+            r.links[r.nlinks++] = (page_link){xstrdup(s), items[i][0] == 'c' ? LINK_CONTENT
+                                                                            : LINK_TEMPLATE};
+            break;
+        case 'x':
+            strlist_push(&r.external, xstrdup(s));
+            break;
+        default:
+            ok = false;
+        }
+    }
+    if (!ok) {
+        strlist_free(&r.ids);
+        strlist_free(&r.external);
+        for (size_t k = 0; k < r.nlinks; k++)
+            free(r.links[k].href);
+        free(r.links);
+        return false;
+    }
+    r.template_path = xstrdup(template_path);
+    r.recorded = true;
+    lc->pages[index] = r;
+    return true;
+}
+
 /* --- checking ------------------------------------------------------------------- */
 
 typedef struct {

@@ -17,6 +17,7 @@
 #ifndef WAYMARK_LINKCHECK_H
 #define WAYMARK_LINKCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -33,6 +34,15 @@ void linkcheck_free(linkcheck_t *lc);
  * the same time. */
 void linkcheck_record(linkcheck_t *lc, size_t index, const char *html, size_t len,
                       const char *template_path);
+
+/* Page index's record as strings (the render cache keeps it): "#id",
+ * "c" + a content link, "t" + a template link, "x" + an external one.
+ * Caller frees each string and the array; NULL when not recorded. */
+char **linkcheck_record_strings(const linkcheck_t *lc, size_t index, size_t *n);
+/* Records page index from such strings, as linkcheck_record would have
+ * from the same HTML. False (nothing recorded) when one is malformed. */
+bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *const *items,
+                                   size_t n, const char *template_path);
 
 /* Checks every recorded page. other_files are the site-root paths of
  * every file written besides pages and content files (the stylesheet,

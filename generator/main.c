@@ -29,11 +29,13 @@
 #include "langbundle.h"
 #include "linkcheck.h"
 #include "markdown.h"
+#include "mdcache.h"
 #include "output.h"
 #include "path.h"
 #include "pool.h"
 #include "precompress.h"
 #include "progress.h"
+#include "rcache.h"
 #include "render.h"
 #include "serve.h"
 #include "signing.h"
@@ -526,6 +528,59 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
     return rc;
 }
 
+/* out/.cache/markdown.cache: pages whose Markdown did not change are not
+ * converted again (NULL: no cache, everything is converted). */
+static mdcache_t *open_markdown_cache(const build_options *o)
+{
+    char *dir = path_join(o->out_dir, CACHE_DIR);
+    mdcache_t *c = mdcache_open(dir, WAYMARK_VERSION);
+    free(dir);
+    return c;
+}
+
+/* The render cache's global key (rcache.h): every file a template or the
+ * stylesheet can read besides the pages, and the options that shape them. */
+static void render_cache_key(const build_options *o, const config_t *cfg,
+                             const theme_path *themes, unsigned char key[RCACHE_KEY_LEN])
+{
+    const char *dirs[MAX_THEME_DIRS + 3] = {"locales", SURVEYS_DIR};
+    for (size_t i = 0; i < themes->len; i++)
+        dirs[2 + i] = themes->dirs[i];
+    const char *files[] = {"site.lua"};
+    char *extra = xasprintf("%s drafts=%d future=%d css=%s key=%s", WAYMARK_VERSION, o->drafts,
+                            o->future, STYLESHEET, cfg->public_key ? cfg->public_key : "-");
+    rcache_global_key(dirs, 2 + themes->len, files, 1, extra, key);
+    free(extra);
+}
+
+/* The stylesheet, from out/.cache when the themes and site.lua are the
+ * ones it was compiled from; a compile that reported anything is not kept. */
+static char *compile_style(const build_options *o, const config_t *cfg, const theme_path *themes,
+                           const unsigned char *key, diags_t *d)
+{
+    if (!themes->len)
+        return NULL;
+    char *dir = path_join(o->out_dir, CACHE_DIR);
+    size_t len, before = d->len;
+    char *css = key ? rcache_blob_get(dir, STYLESHEET, WAYMARK_VERSION, key, &len) : NULL;
+    if (!css) {
+        css = style_compile((const char *const *)themes->dirs,
+                            (const char *const *)themes->names, cfg->scss_vars, d);
+        if (css && key && d->len == before)
+            rcache_blob_put(dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
+    }
+    free(dir);
+    return css;
+}
+
+static rcache_t *open_render_cache(const build_options *o, const unsigned char *key)
+{
+    char *dir = path_join(o->out_dir, CACHE_DIR);
+    rcache_t *c = rcache_open(dir, WAYMARK_VERSION, key);
+    free(dir);
+    return c;
+}
+
 static int build_site(const build_options *o, diags_t *d)
 {
     struct timespec start;
@@ -541,6 +596,7 @@ static int build_site(const build_options *o, diags_t *d)
     linkcheck_t *links = NULL;
     surveys_t surveys = {0};
     size_t feeds = 0;
+    mdcache_t *mdcache = NULL;
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
 
     /* load */
@@ -557,11 +613,15 @@ static int build_site(const build_options *o, diags_t *d)
     labels = exercise_labels_from_catalogs(catalogs.site, cfg.nlanguages);
     site.exercise_labels = labels;
     progress_stage("markdown", site.npages);
-    site_convert_markdown(&site, o->jobs, d);
+    mdcache = o->write ? open_markdown_cache(o) : NULL;
+    site_convert_markdown(&site, o->jobs, mdcache, d);
+    mdcache_save(mdcache);
+    mdcache_free(mdcache);
     progress_stage("style", 0);
-    css = themes.len ? style_compile((const char *const *)themes.dirs,
-                                     (const char *const *)themes.names, cfg.scss_vars, d)
-                     : NULL;
+    unsigned char cache_key[RCACHE_KEY_LEN];
+    if (o->write)
+        render_cache_key(o, &cfg, &themes, cache_key);
+    css = compile_style(o, &cfg, &themes, o->write ? cache_key : NULL, d);
     int64_t stamp = bundle_time(&site, &themes, d);
     if (d->errors || !css)
         goto done;
@@ -578,9 +638,19 @@ static int build_site(const build_options *o, diags_t *d)
     links = linkcheck_new(&site);
     render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs.site, STYLESHEET,
-                         o->jobs, out, catalogs.theme, links};
+                         o->jobs, out, catalogs.theme, links,
+                         out ? open_render_cache(o, cache_key) : NULL};
     progress_stage("render", site.npages);
-    if (render_site(&site, &ro, &stats, d) == 0) {
+    int rendered = render_site(&site, &ro, &stats, d);
+    if (ro.cache && getenv("WAYMARK_TIMINGS")) {
+        size_t kept, put;
+        rcache_counts(ro.cache, &kept, &put);
+        fprintf(stderr, "waymark: render cache: %zu pages kept, %zu rendered and kept\n", kept, put);
+    }
+    if (ro.cache)
+        rcache_save(ro.cache);
+    rcache_free(ro.cache);
+    if (rendered == 0) {
         check_links(links, &site, &themes, &surveys, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }

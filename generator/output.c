@@ -216,8 +216,45 @@ static bool kept_unchanged(const output_t *o, const char *name, const char *hex,
 
 int output_put(output_t *o, const char *name, const void *data, size_t len)
 {
+    char hex[65];
+    return output_put_hashed(o, name, data, len, hex);
+}
+
+static void add_file(output_t *o, output_file f)
+{
+    pthread_mutex_lock(&o->lock);
+    xgrow((void **)&o->files, &o->files_cap, o->nfiles + 1, sizeof *o->files);
+    o->files[o->nfiles++] = f;
+    o->written += f.written;
+    o->sorted = false;
+    pthread_mutex_unlock(&o->lock);
+}
+
+int output_keep(output_t *o, const char *name, const char *hex, uint64_t size, char **data,
+                size_t *len)
+{
+    if (!kept_unchanged(o, name, hex, (size_t)size))
+        return -1;
+    output_file f = {.name = xstrdup(name), .size = size, .path = path_join(o->final_dir, name)};
+    memcpy(f.hex, hex, sizeof f.hex);
+    if (data)
+        *data = NULL;
+    if (data && (fs_read_file(f.path, data, len) < 0 || *len != size)) {
+        free(*data);
+        *data = NULL;
+        free(f.name);
+        free(f.path);
+        return -1;
+    }
+    add_file(o, f);
+    return 0;
+}
+
+int output_put_hashed(output_t *o, const char *name, const void *data, size_t len, char hex[65])
+{
     output_file f = {.name = xstrdup(name), .size = len};
     bundle_sha256_hex(data, len, f.hex);
+    memcpy(hex, f.hex, sizeof f.hex);
     if (kept_unchanged(o, name, f.hex, len)) {
         f.path = path_join(o->final_dir, name);
     } else {
@@ -231,12 +268,7 @@ int output_put(output_t *o, const char *name, const void *data, size_t len)
             return -1;
         }
     }
-    pthread_mutex_lock(&o->lock);
-    xgrow((void **)&o->files, &o->files_cap, o->nfiles + 1, sizeof *o->files);
-    o->files[o->nfiles++] = f;
-    o->written += f.written;
-    o->sorted = false;
-    pthread_mutex_unlock(&o->lock);
+    add_file(o, f);
     return 0;
 }
 

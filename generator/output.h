@@ -57,6 +57,14 @@ output_t *output_open(const char *final_dir, const char *cache_dir, diags_t *d);
 const char *output_staging(const output_t *o);
 /* Puts name's bytes into the new site. Thread-safe. 0, or -1 with errno. */
 int output_put(output_t *o, const char *name, const void *data, size_t len);
+/* The same, also giving the bytes' SHA-256 (hex). */
+int output_put_hashed(output_t *o, const char *name, const void *data, size_t len, char hex[65]);
+/* Puts name without its bytes: final_dir/name must still hold exactly the
+ * bytes with this SHA-256 and size, as the manifest and the file's times and
+ * inode confirm (the render cache's hits). With data, also reads them
+ * (caller frees *data). 0, or -1 with nothing put: the caller renders. */
+int output_keep(output_t *o, const char *name, const char *hex, uint64_t size, char **data,
+                size_t *len);
 /* The same with the bytes of the file at src_path. */
 int output_put_file(output_t *o, const char *name, const char *src_path);
 /* Whether name was put already (call once all threads are done). */

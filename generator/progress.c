@@ -19,7 +19,7 @@ static struct {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    struct timespec start, stage_start;
+    struct timespec start, stage_start, stage_cpu;
     char stage[32];
     atomic_size_t done;
     size_t total;
@@ -95,11 +95,19 @@ static void *ticker(void *arg)
     return NULL;
 }
 
+/* CPU seconds of every thread since t (CLOCK_PROCESS_CPUTIME_ID). */
+static double cpu_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
 static void end_stage(void)
 {
     if (P.timings && P.stage[0])
-        fprintf(stderr, "waymark: %-9s %7.3f s  (peak %ld MB)\n", P.stage, since(&P.stage_start),
-                peak_mb());
+        fprintf(stderr, "waymark: %-9s %7.3f s  cpu %7.3f s  (peak %ld MB)\n", P.stage,
+                since(&P.stage_start), cpu_since(&P.stage_cpu), peak_mb());
 }
 
 void progress_start(bool enabled)
@@ -121,6 +129,7 @@ void progress_stage(const char *name, size_t total)
     P.total = total;
     atomic_store(&P.done, 0);
     clock_gettime(CLOCK_MONOTONIC, &P.stage_start);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &P.stage_cpu);
     pthread_mutex_unlock(&P.lock);
 }
 

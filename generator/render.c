@@ -16,7 +16,10 @@
 #include "path.h"
 #include "pool.h"
 #include "programme.h"
+#include "rcache.h"
+#include "rtrace.h"
 #include "sandbox.h"
+#include "sha256.h"
 #include "survey.h"
 #include "surveys.h"
 #include "template.h"
@@ -38,6 +41,12 @@ typedef struct {
     uint64_t bytes;
     uint64_t *page_bytes;      /* the shared stats array: each page index is one worker's */
     char template_path[512];   /* the kind template of the current page, for messages */
+    rtrace_t trace;            /* what the current page read (render cache) */
+    bool tracing, trace_ok;
+    buf_t values;              /* the values a trace read, canonical */
+    const rcache_dep *check;   /* the trace being checked (digest_values) */
+    size_t page_index;         /* the current page's index in site->pages */
+    size_t ncheck;
 } render_worker;
 
 static render_worker *worker_of(lua_State *L)
@@ -389,13 +398,40 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     return 1;
 }
 
+/* While a page renders for the cache: appends a field's value, read for
+ * the first time, to the values its digest is made of (the same bytes
+ * digest_values makes again on the next build). */
+static void trace_value(render_worker *w, const page_t *q, const char *field, int index)
+{
+    buf_puts(&w->values, q->out_path);
+    buf_putc(&w->values, '\n');
+    buf_puts(&w->values, field);
+    buf_putc(&w->values, '\n');
+    if (!rtrace_value(w->L, index, &w->values))
+        w->trace_ok = false;
+}
+
+/* The same for a field a function read (url(), lang_attrs()). */
+static void trace_field(render_worker *w, const page_t *q, const char *field)
+{
+    if (!w->tracing || !rtrace_note(&w->trace, q->out_path, field))
+        return;
+    if (!push_page_field(w, q, field))
+        lua_pushnil(w->L);
+    trace_value(w, q, field, -1);
+    lua_pop(w->L, 1);
+}
+
 static int page_index(lua_State *L)
 {
     render_worker *w = worker_of(L);
     const page_t *p = check_page(L, 1);
     const char *k = luaL_checkstring(L, 2);
+    bool first = w->tracing && rtrace_note(&w->trace, p->out_path, k);
     if (!push_page_field(w, p, k))
         lua_pushnil(L);
+    if (first)
+        trace_value(w, p, k, -1);
     return 1;
 }
 
@@ -423,6 +459,7 @@ static int l_url(lua_State *L)
 {
     render_worker *w = worker_of(L);
     if (lua_type(L, 1) == LUA_TUSERDATA) {
+        trace_field(w, check_page(L, 1), "path");
         push_url_to(w, check_page(L, 1)->out_path);
         return 1;
     }
@@ -597,6 +634,7 @@ static int l_num(lua_State *L)
 static int l_lang_attrs(lua_State *L)
 {
     render_worker *w = worker_of(L);
+    trace_field(w, check_page(L, 1), "content_lang");
     const config_language *text = content_language(w, check_page(L, 1));
     const config_language *around = &w->site->cfg->languages[w->current->lang];
     if (text == around || w->current->kind == PAGE_ROOT) {
@@ -725,6 +763,8 @@ static void worker_free(render_worker *w)
         sandbox_close(w->L);
     buf_free(&w->main);
     buf_free(&w->html);
+    buf_free(&w->values);
+    rtrace_free(&w->trace);
     free(w->pages_per_language);
     diag_free(&w->diags);
 }
@@ -841,10 +881,12 @@ static int render_page_html(render_worker *w, const page_t *p)
     return rc;
 }
 
-static void write_page(render_worker *w, const page_t *p)
+/* Writes the page; hex gets its SHA-256 when it went through output. */
+static void write_page(render_worker *w, const page_t *p, char hex[65])
 {
     char *path = path_join(w->opts->out_dir, p->out_path);
-    int rc = w->opts->output ? output_put(w->opts->output, p->out_path, w->html.data, w->html.len)
+    int rc = w->opts->output ? output_put_hashed(w->opts->output, p->out_path, w->html.data,
+                                                 w->html.len, hex)
                              : fs_write_file(path, w->html.data, w->html.len);
     if (rc < 0)
         diag_error(&w->diags, p->out_path, 0, 0, "cannot write %s: %s", path, strerror(errno));
@@ -865,12 +907,154 @@ static void name_page_source(diags_t *d, size_t from, const page_t *p)
     }
 }
 
+/* --- the render cache (rcache.h) ----------------------------------------------- */
+
+static const page_t *page_at(const site_t *site, const char *out_path)
+{
+    size_t lo = 0, hi = site->npages;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(site->pages[mid]->out_path, out_path);
+        if (c == 0)
+            return site->pages[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* What the current page's render read besides its fields: its context,
+ * and what picks its template and its output rules. */
+static int digest_values_protected(lua_State *L)
+{
+    render_worker *w = lua_touserdata(L, 1);
+    const page_t *p = w->current;
+    buf_t *b = &w->values;
+    buf_printf(b, "kind %d lang %d survey %s\n", (int)p->kind, p->lang,
+               p->survey ? p->survey->id : "-");
+    buf_printf(b, "layout %s\ntype %s\nsrc %s\n", p->layout ? p->layout : "-",
+               p->type ? p->type : "-", p->src_path ? p->src_path : "-");
+    /* the link check tells content links from template links by these */
+    buf_printf(b, "html %zu:", p->html ? strlen(p->html) : 0);
+    buf_puts(b, p->html ? p->html : "");
+    for (size_t i = 0; i < p->nlinks; i++)
+        buf_printf(b, "\nlink %s", p->links[i].href);
+    push_context(w, p);
+    bool ok = rtrace_value(L, -1, b);
+    lua_pop(L, 1);
+    for (size_t i = 0; ok && i < w->ncheck; i++) {
+        const page_t *q = page_at(w->site, w->check[i].page);
+        if (!q)
+            return 0;
+        buf_puts(b, w->check[i].page);
+        buf_putc(b, '\n');
+        buf_puts(b, w->check[i].field);
+        buf_putc(b, '\n');
+        if (!push_page_field(w, q, w->check[i].field))
+            lua_pushnil(L);
+        ok = rtrace_value(L, -1, b);
+        lua_pop(L, 1);
+    }
+    lua_pushboolean(L, ok);
+    return 1;
+}
+
+/* The digest of the values the current page's deps hold now; false when
+ * some page is gone or a value has no canonical form. */
+static bool digest_values(render_worker *w, const rcache_dep *deps, size_t n,
+                          unsigned char digest[RCACHE_KEY_LEN])
+{
+    lua_State *L = w->L;
+    int top = lua_gettop(L);
+    w->check = deps;
+    w->ncheck = n;
+    buf_reset(&w->values);
+    lua_pushcfunction(L, digest_values_protected);
+    lua_pushlightuserdata(L, w);
+    bool ok = lua_pcall(L, 1, 1, 0) == LUA_OK && lua_toboolean(L, -1);
+    lua_settop(L, top);
+    if (ok)
+        sha256(w->values.data ? w->values.data : "", w->values.len, digest);
+    return ok;
+}
+
+static void count_page(render_worker *w, const page_t *p, size_t index, uint64_t bytes)
+{
+    w->page_bytes[index] = bytes;
+    w->pages++;
+    w->pages_per_language[p->lang] += p->kind != PAGE_ROOT;
+    w->bytes += bytes;
+}
+
+/* Whether a kept link check record has the form linkcheck.h gives it. */
+static bool record_usable(const rcache_entry *e)
+{
+    for (size_t i = 0; i < e->nrecord; i++)
+        if (!e->record[i][0] || !strchr("#ctx", e->record[i][0]))
+            return false;
+    return true;
+}
+
+/* A page whose templates would read the same values as last time: its
+ * file in out/site is kept as it is (and read for the link check). */
+static bool reuse_page(render_worker *w, const page_t *p, size_t index)
+{
+    const rcache_entry *e = rcache_find(w->opts->cache, p->out_path);
+    unsigned char digest[RCACHE_KEY_LEN];
+    if (!e || (w->opts->links && !record_usable(e)) ||
+        !digest_values(w, e->deps, e->ndeps, digest) ||
+        memcmp(digest, e->digest, RCACHE_KEY_LEN))
+        return false;
+    if (output_keep(w->opts->output, p->out_path, e->hex, e->size, NULL, NULL) < 0)
+        return false;
+    if (w->opts->links)
+        linkcheck_record_from_strings(w->opts->links, index, e->record, e->nrecord,
+                                      e->template_path);
+    rcache_keep(w->opts->cache, e);
+    count_page(w, p, index, e->size);
+    return true;
+}
+
+/* Keeps what the page read and wrote for the next build. */
+static void remember_page(render_worker *w, const page_t *p, const char *hex)
+{
+    rcache_entry e = {.out_path = p->out_path, .size = w->html.len,
+                      .template_path = w->template_path, .deps = w->trace.deps,
+                      .ndeps = w->trace.len};
+    memcpy(e.hex, hex, sizeof e.hex);
+    size_t index = (size_t)(w->page_index);
+    char **record = w->opts->links ? linkcheck_record_strings(w->opts->links, index, &e.nrecord)
+                                   : NULL;
+    e.record = (const char *const *)record;
+    if ((!w->opts->links || record) && w->trace_ok) {
+        sha256(w->values.data ? w->values.data : "", w->values.len, e.digest);
+        rcache_put(w->opts->cache, &e);
+    }
+    for (size_t i = 0; i < e.nrecord; i++)
+        free(record[i]);
+    free(record);
+}
+
 static void render_task(void *worker, size_t index)
 {
     render_worker *w = worker;
     const page_t *p = w->site->pages[index];
     w->current = p;
-    if (render_page_html(w, p) < 0)
+    bool cached = w->opts->cache && w->opts->output;
+    w->page_index = index;
+    if (cached && reuse_page(w, p, index))
+        return;
+    size_t diags_before = w->diags.len;
+    rtrace_reset(&w->trace);
+    /* the values start with what digest_values puts first */
+    unsigned char unused[RCACHE_KEY_LEN];
+    w->trace_ok = cached && digest_values(w, NULL, 0, unused);
+    w->tracing = w->trace_ok;
+    int rendered = render_page_html(w, p);
+    w->tracing = false;
+    if (rendered < 0)
         return;
     /* a survey page may post its form to the endpoint, and nowhere else */
     char *survey_csp = p->survey ? surveys_page_csp(w->site->cfg) : NULL;
@@ -884,14 +1068,15 @@ static void render_task(void *worker, size_t index)
         name_page_source(&w->diags, before, p);
         return;
     }
+    char hex[65] = "";
     if (w->opts->out_dir)
-        write_page(w, p);
+        write_page(w, p, hex);
     if (w->opts->links)
         linkcheck_record(w->opts->links, index, w->html.data, w->html.len, w->template_path);
-    w->page_bytes[index] = w->html.len;
-    w->pages++;
-    w->pages_per_language[p->lang] += p->kind != PAGE_ROOT;
-    w->bytes += w->html.len;
+    /* a page that reported anything renders again next time, to report it again */
+    if (w->trace_ok && *hex && w->diags.len == diags_before)
+        remember_page(w, p, hex);
+    count_page(w, p, index, w->html.len);
     lua_gc(w->L, LUA_GCSTEP, 0);
 }
 

@@ -29,6 +29,8 @@ typedef struct {
     catalog_t *const *theme_catalogs;  /* the theme's built-in catalogs, one per
                                           language (borrowed); NULL: none */
     linkcheck_t *links;                /* records every page for the link check; may be NULL */
+    struct rcache *cache;              /* rendered pages kept from the last build
+                                          (rcache.h; needs output); may be NULL */
 } render_options;
 
 typedef struct {

@@ -12,9 +12,11 @@
 #include "fs.h"
 #include "imagemeta.h"
 #include "markdown.h"
+#include "mdcache.h"
 #include "path.h"
 #include "pool.h"
 #include "programme.h"
+#include "sha256.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -642,6 +644,9 @@ char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
 typedef struct {
     site_t *site;
     diags_t diags;
+    mdcache_t *cache;        /* may be NULL */
+    const unsigned char *links_key; /* what every page's links resolve against */
+    buf_t key;               /* the key material of the page at hand */
 } markdown_worker;
 
 typedef struct {
@@ -685,6 +690,72 @@ static bool read_body_again(page_t *p, diags_t *d)
     return true;
 }
 
+static void put_key_str(buf_t *b, const char *s)
+{
+    buf_printf(b, "%zu:", s ? strlen(s) : (size_t)0);
+    buf_puts(b, s ? s : "");
+}
+
+/* What a relative link can resolve to, the same for every page: each
+ * page's language, source, key and address, and each content file. */
+static void links_key(const site_t *site, unsigned char key[MDCACHE_KEY_LEN])
+{
+    buf_t b = {0};
+    for (size_t i = 0; i < site->npages; i++) {
+        const page_t *p = site->pages[i];
+        buf_printf(&b, "p%d %d ", (int)p->kind, p->lang);
+        put_key_str(&b, p->src_path);
+        put_key_str(&b, p->key);
+        put_key_str(&b, p->out_path);
+    }
+    for (size_t i = 0; i < site->nresources; i++) {
+        buf_puts(&b, "r");
+        put_key_str(&b, site->resources[i].src_path);
+        put_key_str(&b, site->resources[i].out_path);
+    }
+    sha256(b.data ? b.data : "", b.len, key);
+    buf_free(&b);
+}
+
+/* Everything md_render reads for page p: its body and where it starts,
+ * its paths (links resolve from them), its table of contents flag, the
+ * exercise headings of its language and the site's link targets. */
+static void page_key(markdown_worker *w, const page_t *p, const md_input *in,
+                     unsigned char key[MDCACHE_KEY_LEN])
+{
+    buf_t *b = &w->key;
+    buf_reset(b);
+    buf_putn(b, (const char *)w->links_key, MDCACHE_KEY_LEN);
+    buf_printf(b, "%d %d %d ", p->lang, in->first_line, in->want_toc ? 1 : 0);
+    put_key_str(b, p->src_path);
+    put_key_str(b, p->out_path);
+    put_key_str(b, p->fallback_of ? p->fallback_of->out_path : NULL);
+    const exercise_labels *l = in->labels;
+    put_key_str(b, l ? l->exercise : NULL);
+    put_key_str(b, l ? l->reflection : NULL);
+    put_key_str(b, l ? l->warning : NULL);
+    buf_printf(b, "%zu:", in->len);
+    buf_putn(b, in->text, in->len);
+    sha256(b->data, b->len, key);
+}
+
+/* Converts, or takes the result of the same conversion from the cache. */
+static int convert_or_reuse(markdown_worker *w, const page_t *p, const md_input *in,
+                            md_output *out, diags_t *d)
+{
+    unsigned char key[MDCACHE_KEY_LEN];
+    if (w->cache) {
+        page_key(w, p, in, key);
+        if (mdcache_get(w->cache, key, out, d))
+            return 0;
+    }
+    size_t before = d->len;
+    int rc = md_render(in, out, d);
+    if (rc == 0 && w->cache)
+        mdcache_put(w->cache, key, out, d, before);
+    return rc;
+}
+
 static void convert_page(void *worker, size_t index)
 {
     markdown_worker *w = worker;
@@ -699,7 +770,7 @@ static void convert_page(void *worker, size_t index)
     md_output out;
     /* A fallback page repeats its original's problems: report them once. */
     diags_t repeated = DIAGS_INIT;
-    md_render(&in, &out, p->fallback_of ? &repeated : &w->diags);
+    convert_or_reuse(w, p, &in, &out, p->fallback_of ? &repeated : &w->diags);
     diag_free(&repeated);
     p->exercises = out.exercises;
     p->nexercises = out.nexercises;
@@ -716,18 +787,23 @@ static void convert_page(void *worker, size_t index)
     p->body = NULL;
 }
 
-int site_convert_markdown(site_t *site, size_t jobs, diags_t *d)
+int site_convert_markdown(site_t *site, size_t jobs, mdcache_t *cache, diags_t *d)
 {
     size_t errors_before = d->errors;
+    unsigned char links[MDCACHE_KEY_LEN];
+    if (cache)
+        links_key(site, links);
     markdown_worker *workers = xcalloc(jobs, sizeof *workers);
     void **ptrs = xcalloc(jobs, sizeof *ptrs);
     for (size_t t = 0; t < jobs; t++) {
-        workers[t].site = site;
+        workers[t] = (markdown_worker){.site = site, .cache = cache, .links_key = links};
         ptrs[t] = &workers[t];
     }
     pool_run(site->npages, jobs, ptrs, convert_page);
-    for (size_t t = 0; t < jobs; t++)
+    for (size_t t = 0; t < jobs; t++) {
         diag_merge(d, &workers[t].diags);
+        buf_free(&workers[t].key);
+    }
     free(workers);
     free(ptrs);
     return d->errors > errors_before ? -1 : 0;

@@ -52,8 +52,11 @@ void site_free(site_t *site);
 
 /* Renders every page's Markdown to HTML on jobs threads (the parse
  * stage): fills html, toc_html, summary and words, and frees the source.
- * Returns 0, or -1 when errors were reported. */
-int site_convert_markdown(site_t *site, size_t jobs, diags_t *d);
+ * With a cache (may be NULL), a page whose conversion inputs are unchanged
+ * takes its result from there (generator/mdcache.h). Returns 0, or -1 when
+ * errors were reported. */
+struct mdcache;
+int site_convert_markdown(site_t *site, size_t jobs, struct mdcache *cache, diags_t *d);
 
 /* Adds a page the build makes (the site owns it from now on); only while
  * site_load builds the model (generator/blog.c uses it). */

@@ -82,6 +82,10 @@ build "$TMP/re" --jobs 4
   || fail "rebuild: the build keeps its cache in out/.cache" "$(ls -A "$TMP/re/.cache" 2>&1)"
 same "rebuild: the cache stays out of the site and the zip" "$TMP/j1" "$TMP/re"
 
+[ -f "$TMP/re/.cache/markdown.idx" ] && [ -f "$TMP/re/.cache/markdown.pack" ] && [ -f "$TMP/re/.cache/render.cache" ] \
+  && pass "rebuild: the Markdown and render caches are kept in out/.cache" \
+  || fail "rebuild: the Markdown and render caches are kept in out/.cache" "$(ls -A "$TMP/re/.cache" 2>&1)"
+
 kept=$TMP/re/site/en/posts/post-50/index.html
 before=$(stat -c '%i %Y.%y' "$kept")
 printf '\nOne more sentence.\n' >>"$site/content/en/posts/post-07.md"
@@ -90,6 +94,19 @@ cold "rebuild: after editing one page, the same bytes as a build from scratch"
 [ "$(stat -c '%i %Y.%y' "$kept")" = "$before" ] \
   && pass "rebuild: an unchanged page is not rewritten" \
   || fail "rebuild: an unchanged page is not rewritten" "$kept was written again"
+
+# the edited page changes, and only the pages that show what changed
+sums() { (cd "$1/site" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+sums "$TMP/re" >"$TMP/sums.before"
+printf '\nA body edit.\n' >>"$site/content/en/posts/post-13.md"
+build "$TMP/re"
+cold "rebuild: after a body edit, the same bytes as a build from scratch"
+sums "$TMP/re" >"$TMP/sums.after"
+diff "$TMP/sums.before" "$TMP/sums.after" >"$TMP/sums.diff"
+changed=$(grep -c '^>' "$TMP/sums.diff")
+grep -q '^> .*en/posts/post-13/index.html' "$TMP/sums.diff" && [ "$changed" -le 3 ] \
+  && pass "rebuild: a body edit changes that page (and nothing that does not show it)" \
+  || fail "rebuild: a body edit changes that page (and nothing that does not show it)" "$changed files changed"
 
 sed -i 's/^title: "Post 08 en"/title: "Post eight"/' "$site/content/en/posts/post-08.md"
 build "$TMP/re"
@@ -106,6 +123,69 @@ cold "rebuild: after removing a page, the same bytes as from scratch"
 printf 'edited by hand\n' >"$TMP/re/site/en/posts/post-11/index.html"
 build "$TMP/re"
 cold "rebuild: an output file edited by hand is written again"
+
+# what every page sees: a template, a catalog, site.lua
+mkdir -p "$site/themes/default/templates"
+{ cat "$REPO/themes/default/templates/post.html"; printf '<p>A local note.</p>\n'; } >"$site/themes/default/templates/post.html"
+build "$TMP/re"
+grep -q 'A local note' "$TMP/re/site/en/posts/post-20/index.html" \
+  && pass "rebuild: a changed template renders every page again" \
+  || fail "rebuild: a changed template renders every page again" "post-20 does not show the new template"
+cold "rebuild: after a template change, the same bytes as from scratch"
+mkdir -p "$site/locales"
+printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Skip to content"\nmsgstr "Hyppää sisältöön"\n' >"$site/locales/fi.po"
+build "$TMP/re"
+grep -q 'Hyppää sisältöön' "$TMP/re/site/fi/posts/post-20/index.html" \
+  && pass "rebuild: a changed catalog renders every page again" \
+  || fail "rebuild: a changed catalog renders every page again" "fi post-20 does not show the new text"
+cold "rebuild: after a catalog change, the same bytes as from scratch"
+sed -i 's/title = "Generated"/title = "Generated again"/' "$site/site.lua"
+build "$TMP/re"
+grep -q 'Generated again' "$TMP/re/site/en/modules/m3/5-step/index.html" \
+  && pass "rebuild: a changed site.lua renders every page again" \
+  || fail "rebuild: a changed site.lua renders every page again" "a step page shows the old title"
+cold "rebuild: after a site.lua change, the same bytes as from scratch"
+
+# damaged caches are ignored
+mdpack=$TMP/re/.cache/markdown.pack
+printf 'XXXXXXXXXXXXXXXX' | dd of="$mdpack" bs=1 seek=$(( $(stat -c %s "$mdpack") / 2 )) conv=notrunc status=none
+rc=$TMP/re/.cache/render.cache
+printf 'XXXXXXXXXXXXXXXX' | dd of="$rc" bs=1 seek=$(( $(stat -c %s "$rc") / 2 )) conv=notrunc status=none
+printf '\nEdited once more.\n' >>"$site/content/en/posts/post-14.md"
+if build "$TMP/re"; then cold "rebuild: damaged Markdown and render caches are not used"
+else fail "rebuild: damaged Markdown and render caches are not used" "the build failed"; fi
+head -c 100 "$TMP/re/.cache/markdown.idx" >"$TMP/idx" && mv "$TMP/idx" "$TMP/re/.cache/markdown.idx"
+head -c 300 "$rc" >"$TMP/rc" && mv "$TMP/rc" "$rc"
+build "$TMP/re"
+cold "rebuild: truncated Markdown and render caches are not used"
+sed -i '1s/^waymark-render-cache [0-9]* [^ ]*/waymark-render-cache 1 9.9.9/' "$rc"
+sed -i '1s/^waymark-markdown-cache [0-9]* [^ ]*/waymark-markdown-cache 1 9.9.9/' "$TMP/re/.cache/markdown.idx"
+build "$TMP/re"
+cold "rebuild: caches of another waymark version are not used"
+
+# a rebuild that breaks a link fails as a build from scratch does, and
+# leaves out/ as it was: a missing anchor on an unchanged page (its record
+# comes from the render cache), then a missing page
+linker=$(grep -l 'post-16.md#part-two' "$site"/content/en/posts/*.md | head -1)
+sums_before=$(tree_sum "$TMP/re/site")
+sed -i 's/^## Part two/## Part 2/' "$site/content/en/posts/post-16.md"
+build "$TMP/re" 2>"$TMP/re.err"; re_rc=$?
+"$WAYMARK" check "$site" 2>"$TMP/cold.err" >/dev/null
+[ $re_rc -ne 0 ] && grep -q "${linker#$site/}" "$TMP/re.err" && diff <(grep ': error:' "$TMP/re.err") <(grep ': error:' "$TMP/cold.err") >/dev/null \
+  && [ "$(tree_sum "$TMP/re/site")" = "$sums_before" ] \
+  && pass "rebuild: a broken anchor on an unchanged page fails with the message a cold build gives" \
+  || fail "rebuild: a broken anchor on an unchanged page fails with the message a cold build gives" "rc $re_rc; $(head -3 "$TMP/re.err" "$TMP/cold.err" | tr '\n' ' ')"
+sed -i 's/^## Part 2/## Part two/' "$site/content/en/posts/post-16.md"
+printf '\nSee [gone](post-99.md).\n' >>"$site/content/en/posts/post-17.md"
+build "$TMP/re" 2>"$TMP/re.err"; re_rc=$?
+"$WAYMARK" check "$site" 2>"$TMP/cold.err" >/dev/null
+[ $re_rc -ne 0 ] && grep -q 'content/en/posts/post-17.md:[0-9]*:[0-9]*: error' "$TMP/re.err" \
+  && diff <(grep ': error:' "$TMP/re.err") <(grep ': error:' "$TMP/cold.err") >/dev/null && [ "$(tree_sum "$TMP/re/site")" = "$sums_before" ] \
+  && pass "rebuild: a broken link fails with the file:line a cold build gives, out/ untouched" \
+  || fail "rebuild: a broken link fails with the file:line a cold build gives, out/ untouched" "rc $re_rc; $(head -3 "$TMP/re.err" | tr '\n' ' ')"
+sed -i 's/^See \[gone\](post-99.md)\.$//' "$site/content/en/posts/post-17.md"
+build "$TMP/re"
+cold "rebuild: after fixing the links, the same bytes as from scratch"
 
 pack=$TMP/re/.cache/bundle.pack
 printf 'XXXXXXXXXXXXXXXX' | dd of="$pack" bs=1 seek=$(( $(stat -c %s "$pack") / 2 )) conv=notrunc status=none

@@ -1,0 +1,526 @@
+#define _DEFAULT_SOURCE
+#include "mdcache.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "buf.h"
+#include "fs.h"
+#include "path.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+#define PACK_NAME "markdown.pack"
+#define INDEX_NAME "markdown.idx"
+#define FORMAT 1
+#define NO_STRING UINT32_MAX
+#define INDEX_ITEM (MDCACHE_KEY_LEN + 16) /* key, offset u64, len u32, crc u32 */
+#define TRAILER (16 + 32)                 /* pack size u64, count u64, SHA-256 of the rest */
+#define COMPACT_MIN (1u << 20)            /* packs smaller than this are never compacted */
+
+typedef struct {
+    unsigned char key[MDCACHE_KEY_LEN];
+    uint64_t offset;
+    uint32_t len, crc;
+} entry;
+
+struct mdcache {
+    char *header;       /* the line both files start with */
+    char *pack, *index; /* paths */
+    unsigned char *map; /* the pack as it was at open (read-only), or NULL */
+    size_t map_len;
+    entry *old;         /* the index, sorted by key */
+    size_t nold;
+    FILE *out;          /* the pack, appended to */
+    uint64_t offset;    /* its size */
+    entry *fresh;       /* the new index: entries found or put by this build */
+    size_t nfresh, cap;
+    uint64_t live;      /* bytes of the pack the new index uses */
+    bool failed;
+    pthread_mutex_t lock;
+    size_t hits, puts;
+};
+
+/* --- little-endian encoding ------------------------------------------------ */
+
+static void put_u32(buf_t *b, uint32_t v)
+{
+    unsigned char s[4] = {v, v >> 8, v >> 16, v >> 24};
+    buf_putn(b, (const char *)s, 4);
+}
+
+static void put_u64(buf_t *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_str(buf_t *b, const char *s)
+{
+    if (!s) {
+        put_u32(b, NO_STRING);
+        return;
+    }
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    buf_putn(b, s, n);
+}
+
+static uint32_t get_u32_at(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64_at(const unsigned char *p)
+{
+    return get_u32_at(p) | (uint64_t)get_u32_at(p + 4) << 32;
+}
+
+/* A reader that turns any overrun into a failed read, never a crash. */
+typedef struct {
+    const unsigned char *p, *end;
+    bool ok;
+} cursor;
+
+static uint32_t get_u32(cursor *c)
+{
+    if (!c->ok || c->end - c->p < 4) {
+        c->ok = false;
+        return 0;
+    }
+    uint32_t v = get_u32_at(c->p);
+    c->p += 4;
+    return v;
+}
+
+static uint64_t get_u64(cursor *c)
+{
+    uint64_t lo = get_u32(c);
+    return lo | (uint64_t)get_u32(c) << 32;
+}
+
+/* An int kept as u32 (lines, columns, numbers). */
+static int get_int(cursor *c)
+{
+    return (int)(int32_t)get_u32(c);
+}
+
+/* A string (caller frees) or NULL; a string with a NUL inside is damage. */
+static char *get_str(cursor *c)
+{
+    uint32_t n = get_u32(c);
+    if (!c->ok || n == NO_STRING)
+        return NULL;
+    if ((size_t)(c->end - c->p) < n || memchr(c->p, '\0', n)) {
+        c->ok = false;
+        return NULL;
+    }
+    char *s = xstrndup((const char *)c->p, n);
+    c->p += n;
+    return s;
+}
+
+/* --- one entry --------------------------------------------------------------- */
+
+static void encode(buf_t *b, const md_output *out, const diags_t *d, size_t from)
+{
+    put_str(b, out->html);
+    put_str(b, out->toc_html);
+    put_str(b, out->summary);
+    put_u64(b, out->words);
+    put_u32(b, (uint32_t)out->nlinks);
+    for (size_t i = 0; i < out->nlinks; i++) {
+        put_str(b, out->links[i].url);
+        put_str(b, out->links[i].href);
+        put_u32(b, (uint32_t)out->links[i].line);
+        put_u32(b, (uint32_t)out->links[i].col);
+    }
+    put_u32(b, (uint32_t)out->nexercises);
+    for (size_t i = 0; i < out->nexercises; i++) {
+        const exercise_t *ex = &out->exercises[i];
+        put_u32(b, (uint32_t)ex->kind);
+        put_u32(b, (uint32_t)ex->number);
+        put_u32(b, (uint32_t)ex->line);
+        put_str(b, ex->title);
+        put_str(b, ex->label);
+        put_str(b, ex->html);
+    }
+    size_t nd = d ? d->len - from : 0;
+    put_u32(b, (uint32_t)nd);
+    for (size_t i = 0; i < nd; i++) {
+        const diag_t *it = &d->items[from + i];
+        put_str(b, it->path);
+        put_u32(b, (uint32_t)it->line);
+        put_u32(b, (uint32_t)it->col);
+        put_str(b, it->msg);
+    }
+}
+
+static void decode_links(cursor *c, md_output *out)
+{
+    uint32_t n = get_u32(c);
+    if (!c->ok || n > (uint32_t)(c->end - c->p) / 16)
+        return (void)(c->ok = false);
+    out->links = xcalloc(n ? n : 1, sizeof *out->links);
+    out->nlinks = n;
+    for (uint32_t i = 0; i < n; i++) {
+        out->links[i].url = get_str(c);
+        out->links[i].href = get_str(c);
+        out->links[i].line = get_int(c);
+        out->links[i].col = get_int(c);
+    }
+}
+
+static void decode_exercises(cursor *c, md_output *out)
+{
+    uint32_t n = get_u32(c);
+    if (!c->ok || n > (uint32_t)(c->end - c->p) / 24)
+        return (void)(c->ok = false);
+    out->exercises = n ? xcalloc(n, sizeof *out->exercises) : NULL;
+    out->nexercises = n;
+    for (uint32_t i = 0; i < n; i++) {
+        exercise_t *ex = &out->exercises[i];
+        uint32_t kind = get_u32(c);
+        ex->kind = kind <= EXERCISE_WARNING ? (exercise_kind)kind : EXERCISE_NONE;
+        ex->number = get_int(c);
+        ex->line = get_int(c);
+        ex->title = get_str(c);
+        ex->label = get_str(c);
+        ex->html = get_str(c);
+    }
+}
+
+/* The warnings go into a separate list first: a damaged entry adds none. */
+static void decode_diags(cursor *c, diags_t *warnings)
+{
+    uint32_t n = get_u32(c);
+    for (uint32_t i = 0; c->ok && i < n; i++) {
+        char *path = get_str(c);
+        int line = get_int(c), col = get_int(c);
+        char *msg = get_str(c);
+        if (c->ok && path && msg)
+            diag_warning(warnings, path, line, col, "%s", msg);
+        else
+            c->ok = false;
+        free(path);
+        free(msg);
+    }
+}
+
+static bool decode(const unsigned char *p, size_t len, md_output *out, diags_t *warnings)
+{
+    cursor c = {p, p + len, true};
+    *out = (md_output){0};
+    out->html = get_str(&c);
+    out->toc_html = get_str(&c);
+    out->summary = get_str(&c);
+    out->words = (size_t)get_u64(&c);
+    decode_links(&c, out);
+    decode_exercises(&c, out);
+    decode_diags(&c, warnings);
+    if (c.ok && out->html && c.p == c.end)
+        return true;
+    md_output_free(out);
+    return false;
+}
+
+/* --- the files ----------------------------------------------------------------
+ *
+ * markdown.pack: the header line, then entries, only ever appended to.
+ * markdown.idx: the header line, the index (sorted by key), the pack size
+ * it covers, the entry count and a SHA-256 of all that; replaced whole
+ * (written beside and renamed), so a build that stops half way leaves the
+ * last index, which names only bytes that were complete. When less than
+ * half of the pack is used, the pack is written again with those entries. */
+
+static int compare_keys(const void *a, const void *b)
+{
+    return memcmp(((const entry *)a)->key, ((const entry *)b)->key, MDCACHE_KEY_LEN);
+}
+
+/* Parses and checks the index file against the mapped pack. */
+static bool read_index(mdcache_t *c, const unsigned char *data, size_t len)
+{
+    size_t hlen = strlen(c->header);
+    if (len < hlen + TRAILER || memcmp(data, c->header, hlen) || !c->map ||
+        c->map_len < hlen || memcmp(c->map, c->header, hlen))
+        return false;
+    unsigned char digest[32];
+    sha256(data, len - 32, digest);
+    if (memcmp(digest, data + len - 32, 32))
+        return false;
+    const unsigned char *trailer = data + len - TRAILER;
+    uint64_t pack_size = get_u64_at(trailer), n = get_u64_at(trailer + 8);
+    size_t items = len - TRAILER - hlen;
+    if (pack_size > c->map_len || items % INDEX_ITEM || items / INDEX_ITEM != n)
+        return false;
+    c->old = xcalloc(n ? n : 1, sizeof *c->old);
+    for (uint64_t i = 0; i < n; i++) {
+        const unsigned char *it = data + hlen + i * INDEX_ITEM;
+        entry *e = &c->old[i];
+        memcpy(e->key, it, MDCACHE_KEY_LEN);
+        e->offset = get_u64_at(it + MDCACHE_KEY_LEN);
+        e->len = get_u32_at(it + MDCACHE_KEY_LEN + 8);
+        e->crc = get_u32_at(it + MDCACHE_KEY_LEN + 12);
+        c->nold = (size_t)i + 1;
+        if (e->offset < hlen || e->offset > pack_size || e->len > pack_size - e->offset ||
+            (i > 0 && compare_keys(&c->old[i - 1], e) >= 0))
+            return false;
+    }
+    return true;
+}
+
+static void map_pack(mdcache_t *c)
+{
+    int fd = open(c->pack, O_RDONLY);
+    struct stat st;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (m != MAP_FAILED) {
+            c->map = m;
+            c->map_len = (size_t)st.st_size;
+        }
+    }
+    close(fd);
+}
+
+static void load_old(mdcache_t *c)
+{
+    char *data;
+    size_t len;
+    map_pack(c);
+    if (fs_read_file(c->index, &data, &len) < 0)
+        return;
+    if (!read_index(c, (const unsigned char *)data, len)) {
+        free(c->old);
+        c->old = NULL;
+        c->nold = 0;
+    }
+    free(data);
+}
+
+/* Appends to the pack when the index could be read, else starts a new one. */
+static bool start_pack(mdcache_t *c)
+{
+    if (c->nold) {
+        c->out = fopen(c->pack, "ab");
+        if (c->out && fseek(c->out, 0, SEEK_END) == 0) {
+            long at = ftell(c->out);
+            if (at >= 0) {
+                c->offset = (uint64_t)at;
+                return true;
+            }
+        }
+        if (c->out)
+            fclose(c->out);
+        c->out = NULL;
+        c->nold = 0;
+    }
+    unlink(c->index); /* the index never names bytes of another pack */
+    c->out = fopen(c->pack, "wb");
+    if (!c->out)
+        return false;
+    c->offset = strlen(c->header);
+    return fwrite(c->header, 1, c->offset, c->out) == c->offset;
+}
+
+mdcache_t *mdcache_open(const char *cache_dir, const char *version)
+{
+    if (fs_mkdir_p(cache_dir) < 0)
+        return NULL;
+    mdcache_t *c = xcalloc(1, sizeof *c);
+    c->header = xasprintf("waymark-markdown-cache %d %s\n", FORMAT, version);
+    c->pack = path_join(cache_dir, PACK_NAME);
+    c->index = path_join(cache_dir, INDEX_NAME);
+    pthread_mutex_init(&c->lock, NULL);
+    load_old(c);
+    if (c->map && !c->nold) { /* the pack is not used: it is written anew */
+        munmap(c->map, c->map_len);
+        c->map = NULL;
+    }
+    if (!start_pack(c)) {
+        mdcache_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Adds an entry to the new index (caller holds the lock). */
+static void index_add(mdcache_t *c, const unsigned char *key, uint64_t offset, uint32_t len,
+                      uint32_t crc)
+{
+    xgrow((void **)&c->fresh, &c->cap, c->nfresh + 1, sizeof *c->fresh);
+    entry *e = &c->fresh[c->nfresh++];
+    memcpy(e->key, key, MDCACHE_KEY_LEN);
+    e->offset = offset;
+    e->len = len;
+    e->crc = crc;
+    c->live += len;
+}
+
+bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_output *out,
+                 diags_t *d)
+{
+    if (!c || !c->nold)
+        return false;
+    entry probe;
+    memcpy(probe.key, key, MDCACHE_KEY_LEN);
+    const entry *e = bsearch(&probe, c->old, c->nold, sizeof *c->old, compare_keys);
+    if (!e)
+        return false;
+    const unsigned char *data = c->map + e->offset;
+    if ((uint32_t)crc32(0L, data, e->len) != e->crc)
+        return false;
+    diags_t warnings = DIAGS_INIT;
+    if (!decode(data, e->len, out, &warnings)) {
+        diag_free(&warnings);
+        return false;
+    }
+    diag_merge(d, &warnings);
+    diag_free(&warnings);
+    pthread_mutex_lock(&c->lock);
+    index_add(c, key, e->offset, e->len, e->crc);
+    c->hits++;
+    pthread_mutex_unlock(&c->lock);
+    return true;
+}
+
+void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const md_output *out,
+                 const diags_t *d, size_t from)
+{
+    if (!c || !out->html)
+        return;
+    for (size_t i = from; d && i < d->len; i++)
+        if (d->items[i].level == DIAG_ERROR)
+            return;
+    buf_t b = {0};
+    encode(&b, out, d, from);
+    if (b.len < UINT32_MAX) {
+        uint32_t crc = (uint32_t)crc32(0L, (const unsigned char *)b.data, (uInt)b.len);
+        pthread_mutex_lock(&c->lock);
+        if (!c->failed && fwrite(b.data, 1, b.len, c->out) == b.len) {
+            index_add(c, key, c->offset, (uint32_t)b.len, crc);
+            c->offset += b.len;
+        } else {
+            c->failed = true;
+        }
+        c->puts++;
+        pthread_mutex_unlock(&c->lock);
+    }
+    buf_free(&b);
+}
+
+/* Sorts the new index, one entry per key. */
+static void sort_fresh(mdcache_t *c)
+{
+    if (c->nfresh > 1)
+        qsort(c->fresh, c->nfresh, sizeof *c->fresh, compare_keys);
+    size_t n = 0;
+    for (size_t i = 0; i < c->nfresh; i++)
+        if (n == 0 || compare_keys(&c->fresh[n - 1], &c->fresh[i]))
+            c->fresh[n++] = c->fresh[i];
+    c->nfresh = n;
+}
+
+/* Writes the pack again with only the entries in use (read from the
+ * finished pack); the index then names their new places. */
+static bool compact(mdcache_t *c)
+{
+    if (c->map)
+        munmap(c->map, c->map_len);
+    c->map = NULL;
+    map_pack(c);
+    char *tmp = xasprintf("%s.tmp-%ld", c->pack, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    uint64_t at = strlen(c->header);
+    bool ok = f && c->map && fwrite(c->header, 1, at, f) == at;
+    for (size_t i = 0; ok && i < c->nfresh; i++) {
+        entry *e = &c->fresh[i];
+        ok = e->offset + e->len <= c->map_len &&
+             fwrite(c->map + e->offset, 1, e->len, f) == e->len;
+        e->offset = at;
+        at += e->len;
+    }
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    ok = ok && rename(tmp, c->pack) == 0;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    c->offset = at;
+    return ok;
+}
+
+static bool write_index(mdcache_t *c)
+{
+    buf_t b = {0};
+    buf_puts(&b, c->header);
+    for (size_t i = 0; i < c->nfresh; i++) {
+        buf_putn(&b, (const char *)c->fresh[i].key, MDCACHE_KEY_LEN);
+        put_u64(&b, c->fresh[i].offset);
+        put_u32(&b, c->fresh[i].len);
+        put_u32(&b, c->fresh[i].crc);
+    }
+    put_u64(&b, c->offset);
+    put_u64(&b, c->nfresh);
+    unsigned char digest[32];
+    sha256(b.data, b.len, digest);
+    buf_putn(&b, (const char *)digest, 32);
+    char *tmp = xasprintf("%s.tmp-%ld", c->index, (long)getpid());
+    bool ok = fs_write_file(tmp, b.data, b.len) == 0 && rename(tmp, c->index) == 0;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    buf_free(&b);
+    return ok;
+}
+
+int mdcache_save(mdcache_t *c)
+{
+    if (!c || !c->out)
+        return -1;
+    bool ok = !c->failed;
+    ok = fclose(c->out) == 0 && ok;
+    c->out = NULL;
+    sort_fresh(c);
+    if (ok && c->offset > COMPACT_MIN && c->live < c->offset / 2)
+        ok = compact(c);
+    if (ok && write_index(c))
+        return 0;
+    unlink(c->index);
+    return -1;
+}
+
+void mdcache_free(mdcache_t *c)
+{
+    if (!c)
+        return;
+    if (c->out)
+        fclose(c->out);
+    if (c->map)
+        munmap(c->map, c->map_len);
+    pthread_mutex_destroy(&c->lock);
+    free(c->old);
+    free(c->fresh);
+    free(c->header);
+    free(c->pack);
+    free(c->index);
+    free(c);
+}
+
+void mdcache_counts(const mdcache_t *c, size_t *hits, size_t *puts)
+{
+    *hits = c ? c->hits : 0;
+    *puts = c ? c->puts : 0;
+}

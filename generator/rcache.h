@@ -1,0 +1,78 @@
+/* rcache: rendered pages kept between builds (out/.cache/render.cache).
+ *
+ * An entry says: the page written at out_path, rendered with the theme,
+ * catalogs, surveys and site.lua the file was made for (the global key in
+ * its header), read exactly these fields of these pages (deps: every
+ * page.field the templates looked at, its own included), and the values
+ * it read hashed to digest; the HTML it made has SHA-256 hex and size. A
+ * rebuild that finds the same values in the same fields gets the same
+ * HTML, so render.c can keep the file out/site already holds instead of
+ * running the templates (rtrace.h computes the digests); the link check
+ * takes the record kept with it instead of reading that file again.
+ *
+ * The file names the waymark version, a format number and the global key,
+ * and ends with a SHA-256 of the rest: a missing, foreign, truncated or
+ * damaged file is ignored (every page is rendered). rcache_save writes
+ * only the entries kept or put by this build (the rest are pruned),
+ * atomically. Lookups, keeps and puts may come from any thread. */
+#ifndef WAYMARK_RCACHE_H
+#define WAYMARK_RCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RCACHE_KEY_LEN 32
+
+typedef struct {
+    const char *page;  /* the page's out_path */
+    const char *field; /* the field name */
+} rcache_dep;
+
+typedef struct {
+    const char *out_path;
+    unsigned char digest[RCACHE_KEY_LEN];
+    char hex[65];
+    uint64_t size;
+    const char *template_path; /* for the link check's messages */
+    const rcache_dep *deps;
+    size_t ndeps;
+    const char *const *record; /* the page's link check record (linkcheck.h) */
+    size_t nrecord;
+} rcache_entry;
+
+typedef struct rcache rcache_t;
+
+/* The global key: the SHA-256 of extra and of the names and bytes of
+ * every file below each of dirs (a missing one is named as missing) and of
+ * each of files. Everything a template can see besides pages (templates,
+ * catalogs, surveys, site.lua, themes) must be below one of them. */
+void rcache_global_key(const char *const *dirs, size_t ndirs, const char *const *files,
+                       size_t nfiles, const char *extra, unsigned char key[RCACHE_KEY_LEN]);
+/* A whole-build output kept under the global key (the stylesheet):
+ * cache_dir/<name>, with the version, the key and a SHA-256 of it all.
+ * Get returns the bytes (caller frees) or NULL when missing, foreign or
+ * damaged; put writes it atomically (a failure only loses the copy). */
+char *rcache_blob_get(const char *cache_dir, const char *name, const char *version,
+                      const unsigned char key[RCACHE_KEY_LEN], size_t *len);
+void rcache_blob_put(const char *cache_dir, const char *name, const char *version,
+                     const unsigned char key[RCACHE_KEY_LEN], const char *data, size_t len);
+
+/* Opens cache_dir/render.cache for a build with this version and global
+ * key; never NULL. */
+rcache_t *rcache_open(const char *cache_dir, const char *version,
+                      const unsigned char global[RCACHE_KEY_LEN]);
+/* The entry for out_path, or NULL (borrowed until rcache_free). */
+const rcache_entry *rcache_find(const rcache_t *c, const char *out_path);
+/* Keeps an entry found by rcache_find in the next file. */
+void rcache_keep(rcache_t *c, const rcache_entry *e);
+/* Puts a new entry; its strings are copied. */
+void rcache_put(rcache_t *c, const rcache_entry *e);
+/* Writes the kept and put entries to cache_dir/render.cache. 0 or -1 (the
+ * old file is then removed). */
+int rcache_save(rcache_t *c);
+void rcache_free(rcache_t *c);
+/* Entries kept and put since open (for WAYMARK_TIMINGS). */
+void rcache_counts(const rcache_t *c, size_t *kept, size_t *put);
+
+#endif

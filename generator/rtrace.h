@@ -1,0 +1,40 @@
+/* rtrace: what one page's templates read, for the render cache (rcache.h).
+ *
+ * While a page renders, every page.field its templates look at is noted
+ * once (rtrace_note). Afterwards, and again on the next build, the values
+ * of those fields are written out canonically (rtrace_value) and hashed:
+ * equal hashes mean the templates would read the same values, take the
+ * same paths and write the same HTML. */
+#ifndef WAYMARK_RTRACE_H
+#define WAYMARK_RTRACE_H
+
+#include <lua.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "rcache.h"
+#include "strmap.h"
+
+typedef struct {
+    rcache_dep *deps; /* in the order first read; page borrowed, field owned */
+    size_t len, cap;
+    strmap_t seen;    /* "page\nfield" */
+    buf_t key;
+} rtrace_t;
+
+/* Empties t for the next page (keeps its memory). */
+void rtrace_reset(rtrace_t *t);
+/* Notes that field of the page at page_path (borrowed: must outlive t's
+ * use) was read; true the first time. */
+bool rtrace_note(rtrace_t *t, const char *page_path, const char *field);
+void rtrace_free(rtrace_t *t);
+
+/* Appends the value at index idx of L to out in a canonical form: tables
+ * by sorted keys, values with a __tostring (pages, raw HTML) by that text.
+ * False when it holds what has no such form (a function, a cycle, nesting
+ * over 32): such a page is not cached. May raise a Lua error: call it
+ * under pcall. */
+bool rtrace_value(lua_State *L, int idx, buf_t *out);
+
+#endif

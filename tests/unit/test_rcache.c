@@ -1,0 +1,157 @@
+/* Tests for rcache: entries come back as they were put; a damaged,
+ * truncated or foreign file, or another global key, gives no entries. */
+#define _DEFAULT_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fs.h"
+#include "path.h"
+#include "rcache.h"
+#include "xalloc.h"
+
+static const unsigned char KEY1[RCACHE_KEY_LEN] = {1};
+static const unsigned char KEY2[RCACHE_KEY_LEN] = {2};
+
+static char *make_dir(void)
+{
+    char tmpl[] = "/tmp/waymark-rcache-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    return xstrdup(tmpl);
+}
+
+static void put_page(rcache_t *c, const char *out_path)
+{
+    static const rcache_dep deps[] = {{"en/index.html", "title"},
+                                      {"en/a/index.html", "content"},
+                                      {"en/index.html", "url"}};
+    static const char *const record[] = {"#top", "t../index.html", "xhttps://example.org/"};
+    rcache_entry e = {.out_path = out_path, .size = 1234, .template_path = "themes/t/page.html",
+                      .deps = deps, .ndeps = 3, .record = record, .nrecord = 3};
+    memset(e.digest, 0xab, sizeof e.digest);
+    memset(e.hex, 'f', 64);
+    rcache_put(c, &e);
+}
+
+static void save_two(const char *dir)
+{
+    rcache_t *c = rcache_open(dir, "1.0", KEY1);
+    put_page(c, "en/a/index.html");
+    put_page(c, "en/b/index.html");
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+}
+
+static void round_trip(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    rcache_t *c = rcache_open(dir, "1.0", KEY1);
+    const rcache_entry *e = rcache_find(c, "en/b/index.html");
+    assert_non_null(e);
+    assert_string_equal(e->out_path, "en/b/index.html");
+    assert_int_equal(e->size, 1234);
+    assert_int_equal(e->digest[31], 0xab);
+    assert_int_equal(strspn(e->hex, "f"), 64);
+    assert_string_equal(e->template_path, "themes/t/page.html");
+    assert_int_equal(e->ndeps, 3);
+    assert_string_equal(e->deps[1].page, "en/a/index.html");
+    assert_string_equal(e->deps[1].field, "content");
+    assert_int_equal(e->nrecord, 3);
+    assert_string_equal(e->record[2], "xhttps://example.org/");
+    assert_null(rcache_find(c, "en/c/index.html"));
+    /* only what this build kept or put is saved: en/a is pruned */
+    rcache_keep(c, e);
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/b/index.html"));
+    assert_null(rcache_find(c, "en/a/index.html"));
+    rcache_free(c);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+static void foreign_is_empty(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    rcache_t *c = rcache_open(dir, "2.0", KEY1); /* another waymark */
+    assert_null(rcache_find(c, "en/a/index.html"));
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY2); /* other templates, catalogs, site.lua */
+    assert_null(rcache_find(c, "en/a/index.html"));
+    rcache_free(c);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+static void damaged_is_empty(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    char *path = path_join(dir, "render.cache");
+    char *orig;
+    size_t len;
+    assert_int_equal(fs_read_file(path, &orig, &len), 0);
+    for (size_t at = 0; at < len; at++) {
+        for (int cut = 0; cut < 2; cut++) {
+            char *copy = xmalloc(len);
+            memcpy(copy, orig, len);
+            copy[at] ^= 0x21;
+            assert_int_equal(fs_write_file(path, copy, cut ? at : len), 0);
+            free(copy);
+            rcache_t *c = rcache_open(dir, "1.0", KEY1);
+            assert_null(rcache_find(c, "en/a/index.html"));
+            rcache_free(c);
+        }
+    }
+    free(orig);
+    free(path);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+static void global_key_follows_files(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    char *tpl = path_join(dir, "page.html"), *lua = path_join(dir, "site.lua");
+    assert_int_equal(fs_write_file(tpl, "<p>{{ page.title }}</p>", 23), 0);
+    assert_int_equal(fs_write_file(lua, "return {}", 9), 0);
+    const char *dirs[] = {dir}, *files[] = {lua};
+    unsigned char a[RCACHE_KEY_LEN], b[RCACHE_KEY_LEN], c[RCACHE_KEY_LEN];
+    rcache_global_key(dirs, 1, files, 1, "v1", a);
+    rcache_global_key(dirs, 1, files, 1, "v1", b);
+    assert_memory_equal(a, b, RCACHE_KEY_LEN);
+    assert_int_equal(fs_write_file(tpl, "<p>{{ page.title }}!</p>", 24), 0);
+    rcache_global_key(dirs, 1, files, 1, "v1", c);
+    assert_memory_not_equal(a, c, RCACHE_KEY_LEN);
+    rcache_global_key(dirs, 1, files, 1, "v2", b);
+    assert_memory_not_equal(c, b, RCACHE_KEY_LEN);
+    free(tpl);
+    free(lua);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trip),
+        cmocka_unit_test(foreign_is_empty),
+        cmocka_unit_test(damaged_is_empty),
+        cmocka_unit_test(global_key_follows_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
