@@ -39,9 +39,9 @@
  * instead when deflate does not help; larger ones are streamed, deflated. */
 #define WHOLE_FILE_MAX ((size_t)16 << 20)
 #define CHUNK ((size_t)64 << 10)
-/* minizip 1.1 writes a zip64 end record only for archives over 4 GiB, so
- * 65535 or more entries would give a corrupt entry count. */
-#define MAX_ENTRIES 0xFFFEu
+/* From this many entries on, the classic end record cannot hold the count
+ * and the zip needs a zip64 end record (zip64_end_write). */
+#define ZIP64_MIN_ENTRIES 0xFFFFu
 #define VERSION_MADE_BY ((3u << 8) | 20u) /* Unix, zip 2.0 */
 #define UTF8_NAME_FLAG (1u << 11)
 #define FILE_ATTRIBUTES (0100644ul << 16)
@@ -531,6 +531,95 @@ static int sync_file(const char *path)
     return rc;
 }
 
+/* --- the zip64 end of the central directory ------------------------------ */
+
+#define EOCD_SIG 0x06054b50u
+#define ZIP64_EOCD_SIG 0x06064b50u
+#define ZIP64_LOCATOR_SIG 0x07064b50u
+#define EOCD_LEN 22          /* with no comment: we never write one */
+#define ZIP64_EOCD_LEN 56
+#define ZIP64_LOCATOR_LEN 20
+#define ZIP64_MADE_BY ((3u << 8) | 45u) /* Unix, zip 4.5: the first with zip64 */
+
+static void put_le(unsigned char *p, uint64_t v, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, size_t bytes)
+{
+    uint64_t v = 0;
+    for (size_t i = bytes; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Makes the end of the finished zip at path valid for its entries count of
+ * entries (at least ZIP64_MIN_ENTRIES).
+ *
+ * Why by hand: the classic end record counts entries in 16 bits, and
+ * minizip 1.1 as Debian ships it (1.1-8) writes the zip64 end record that
+ * holds larger counts only when the central directory starts beyond 4 GiB;
+ * below that it stores the count modulo 65536, and readers then see a
+ * corrupt archive. No Debian library writes zip64 from entries we deflate
+ * ourselves (raw writes), so minizip still writes every entry and the
+ * central directory, and this replaces only its 22-byte end record with
+ * APPNOTE 4.3.14's zip64 end record, 4.3.15's locator, and 4.3.16's end
+ * record whose counts say 0xFFFF: "look in the zip64 record". Smaller zips
+ * never come here and keep minizip's bytes. */
+static int zip64_end_write(const char *path, uint64_t entries)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    unsigned char end[EOCD_LEN];
+    int rc = -1;
+    errno = EINVAL; /* unless a call below says otherwise */
+    if (fstat(fd, &st) < 0 || st.st_size < EOCD_LEN)
+        goto done;
+    off_t end_at = st.st_size - EOCD_LEN;
+    if (pread(fd, end, EOCD_LEN, end_at) != EOCD_LEN || get_le(end, 4) != EOCD_SIG)
+        goto done;
+    uint64_t cd_size = get_le(end + 12, 4), cd_offset = get_le(end + 16, 4);
+    if (cd_offset == 0xFFFFFFFFu) { /* over 4 GiB: minizip wrote zip64 itself */
+        rc = 0;
+        goto done;
+    }
+    uint64_t count = get_le(end + 10, 2);
+    if (cd_offset + cd_size != (uint64_t)end_at || get_le(end + 20, 2) != 0 ||
+        (count != (entries & 0xFFFFu) && count != 0xFFFFu))
+        goto done; /* not the end minizip 1.1 writes: leave it alone */
+    unsigned char tail[ZIP64_EOCD_LEN + ZIP64_LOCATOR_LEN + EOCD_LEN];
+    unsigned char *rec = tail, *loc = tail + ZIP64_EOCD_LEN, *eocd = loc + ZIP64_LOCATOR_LEN;
+    put_le(rec, ZIP64_EOCD_SIG, 4);
+    put_le(rec + 4, ZIP64_EOCD_LEN - 12, 8); /* the size of the rest of it */
+    put_le(rec + 12, ZIP64_MADE_BY, 2);
+    put_le(rec + 14, 45, 2);                 /* version needed to extract */
+    put_le(rec + 16, 0, 4);                  /* this disk */
+    put_le(rec + 20, 0, 4);                  /* the central directory's disk */
+    put_le(rec + 24, entries, 8);            /* entries on this disk */
+    put_le(rec + 32, entries, 8);            /* entries in all */
+    put_le(rec + 40, cd_size, 8);
+    put_le(rec + 48, cd_offset, 8);
+    put_le(loc, ZIP64_LOCATOR_SIG, 4);
+    put_le(loc + 4, 0, 4);                   /* the zip64 record's disk */
+    put_le(loc + 8, (uint64_t)end_at, 8);    /* where the zip64 record starts */
+    put_le(loc + 16, 1, 4);                  /* disks in all */
+    memcpy(eocd, end, EOCD_LEN);
+    put_le(eocd + 8, 0xFFFF, 2);
+    put_le(eocd + 10, 0xFFFF, 2);
+    if (pwrite(fd, tail, sizeof tail, end_at) == (ssize_t)sizeof tail)
+        rc = 0;
+    else if (errno == 0)
+        errno = ENOSPC;
+done:
+    if (close(fd) < 0)
+        rc = -1;
+    return rc;
+}
+
 static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime, entry_t *entries,
                      size_t n, const buf_t *sums_text, const bcache_t *cache,
                      bcache_writer_t *next_cache, diags_t *d)
@@ -544,6 +633,8 @@ static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime, 
     errno = 0;
     if (zipClose(zf, NULL) != ZIP_OK && rc == 0)
         rc = report_errno(d, zip_path, "cannot write");
+    if (rc == 0 && n + 1 >= ZIP64_MIN_ENTRIES && zip64_end_write(tmp_path, n + 1) < 0)
+        rc = report_errno(d, zip_path, "cannot write the zip64 end record");
     if (rc == 0 && sync_file(tmp_path) < 0)
         rc = report_errno(d, zip_path, "cannot write");
     return rc;
@@ -585,11 +676,6 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
                        const char *sums_path, int64_t mtime, const bundle_options *opts,
                        diags_t *d)
 {
-    if (nfiles > MAX_ENTRIES - 1) {
-        diag_error(d, zip_path, 0, 0, "%zu files: a bundle holds at most %u", nfiles,
-                   MAX_ENTRIES - 1);
-        return -1;
-    }
     size_t before = d->errors;
     entry_t *entries = make_entries(files, nfiles, d);
     bcache_t *cache = opts && opts->cache_dir ? bcache_open(opts->cache_dir, DEFLATE_LEVEL) : NULL;
