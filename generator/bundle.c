@@ -1,9 +1,12 @@
 /* bundle: the reproducible, verifiable zip of a built site.
  *
- * Two phases. The pack phase reads every file once, on all cores: SHA-256
- * for SHA256SUMS, CRC-32, and the entry's final bytes (deflated, or taken
- * from the cache of the last build when the content is the same). The
- * write phase then writes the entries in name order. Entries are written
+ * SHA256SUMS sorts before most names, so every SHA-256 is known first:
+ * given by the caller (the build hashed what it wrote), else read in a
+ * hashing pass. Then, a window of entries at a time, the pack phase reads
+ * each file on all cores: CRC-32 and the entry's final bytes (deflated, or
+ * taken from the cache of the last build when the content is the same);
+ * the write phase writes the window in name order and frees it. So memory
+ * holds one window's deflated bytes, never the whole zip's. Entries are written
  * in raw mode: we deflate ourselves, so we can store a file whose deflated
  * form is not smaller, and every header field is ours, not minizip's guess
  * (minizip marks text files in internal_fa when it deflates). */
@@ -35,6 +38,8 @@
 
 #define SUMS_NAME "SHA256SUMS"
 #define DEFLATE_LEVEL 6
+/* Entries packed (on all cores) before the writer takes them in order. */
+#define WINDOW_ENTRIES ((size_t)4096)
 /* Files up to this size are deflated in memory, so they can be stored
  * instead when deflate does not help; larger ones are streamed, deflated. */
 #define WHOLE_FILE_MAX ((size_t)16 << 20)
@@ -341,7 +346,9 @@ static int entry_from_large_file(zip_writer_t *w, const char *name, const char *
 typedef struct {
     const char *name, *path; /* borrowed */
     file_sum_t sum;
-    bool hex_given;          /* the caller vouched for sum.hex */
+    bool hex_given;          /* sum.hex is known: the caller's, or the hashing pass's */
+    bool summed;             /* the hashing pass read it: sum.size and sum.crc
+                                too, which the pack phase checks */
     bool large;              /* streamed by the writer, deflated */
     int method;              /* 0 stored, Z_DEFLATED */
     unsigned char *packed;   /* final bytes (owned); NULL: cached or large */
@@ -379,15 +386,18 @@ static bool use_cache(const bcache_t *cache, entry_t *e)
     return true;
 }
 
-/* e's bytes in memory: hashed (unless given), then cached or deflated. */
-static void pack_bytes(entry_t *e, const bcache_t *cache, char *data, size_t len)
+/* e's bytes in memory: hashed (unless given), then cached or deflated.
+ * False when they are not the bytes the hashing pass read. */
+static bool pack_bytes(entry_t *e, const bcache_t *cache, char *data, size_t len)
 {
     if (!e->hex_given)
         bundle_sha256_hex(data, len, e->sum.hex);
+    uint64_t summed_size = e->sum.size;
+    unsigned long summed_crc = e->sum.crc;
     e->sum.size = len;
     if (use_cache(cache, e)) {
         free(data);
-        return;
+        return true;
     }
     e->sum.crc = crc_of(data, len);
     if (deflate_whole(data, len, &e->packed, &e->packed_len)) {
@@ -398,6 +408,7 @@ static void pack_bytes(entry_t *e, const bcache_t *cache, char *data, size_t len
         e->packed = (unsigned char *)data;
         e->packed_len = len;
     }
+    return !e->summed || (summed_size == len && summed_crc == e->sum.crc);
 }
 
 static void pack_task(void *worker, size_t index)
@@ -423,10 +434,24 @@ static void pack_task(void *worker, size_t index)
         report_errno(&w->diags, e->path, "cannot read");
         return;
     }
-    pack_bytes(e, w->cache, data, len);
+    if (!pack_bytes(e, w->cache, data, len))
+        diag_error(&w->diags, e->path, 0, 0, "file changed while the bundle was written");
 }
 
-static int pack_all(entry_t *entries, size_t n, const bcache_t *cache, size_t jobs, diags_t *d)
+/* The hashing pass, for the files whose SHA-256 the caller did not give. */
+static void hash_task(void *worker, size_t index)
+{
+    pack_worker *w = worker;
+    entry_t *e = &w->entries[index];
+    if (e->hex_given)
+        return;
+    if (sum_file(e->path, &e->sum, &w->diags) == 0)
+        e->hex_given = e->summed = true;
+}
+
+/* Runs task on every one of n entries on jobs threads. */
+static int run_tasks(entry_t *entries, size_t n, const bcache_t *cache, size_t jobs,
+                     pool_task_fn task, diags_t *d)
 {
     size_t before = d->errors;
     jobs = jobs ? jobs : 1;
@@ -436,7 +461,7 @@ static int pack_all(entry_t *entries, size_t n, const bcache_t *cache, size_t jo
         workers[t] = (pack_worker){entries, cache, DIAGS_INIT};
         ptrs[t] = &workers[t];
     }
-    pool_run(n, jobs, ptrs, pack_task);
+    pool_run(n, jobs, ptrs, task);
     for (size_t t = 0; t < jobs; t++)
         diag_merge(d, &workers[t].diags);
     free(workers);
@@ -457,7 +482,7 @@ static int repack(zip_writer_t *w, entry_t *e)
     e->cached = NULL;
     char want[65];
     memcpy(want, e->sum.hex, sizeof want);
-    e->hex_given = false;
+    e->hex_given = e->summed = false;
     pack_bytes(e, NULL, data, len);
     if (strcmp(want, e->sum.hex)) {
         diag_error(w->d, e->path, 0, 0, "file changed while the bundle was written");
@@ -500,22 +525,27 @@ static int write_sums_entry(zip_writer_t *w, const buf_t *text)
     return rc;
 }
 
-/* Every entry, and SHA256SUMS at its sorted place. */
+/* Every entry, and SHA256SUMS at its sorted place: a window at a time,
+ * packed on jobs threads, then written in order and freed. */
 static int write_entries(zip_writer_t *w, entry_t *entries, size_t n, const buf_t *sums_text,
-                         const bcache_t *cache, bcache_writer_t *next_cache)
+                         const bcache_t *cache, bcache_writer_t *next_cache, size_t jobs)
 {
     bool sums_written = false;
-    for (size_t i = 0; i <= n; i++) {
-        const char *name = i < n ? entries[i].name : NULL;
-        if (!sums_written && (!name || strcmp(name, SUMS_NAME) > 0)) {
-            sums_written = true;
-            if (write_sums_entry(w, sums_text) < 0)
+    for (size_t start = 0; start < n; start += WINDOW_ENTRIES) {
+        size_t end = n - start > WINDOW_ENTRIES ? start + WINDOW_ENTRIES : n;
+        if (run_tasks(entries + start, end - start, cache, jobs, pack_task, w->d) < 0)
+            return -1;
+        for (size_t i = start; i < end; i++) {
+            if (!sums_written && strcmp(entries[i].name, SUMS_NAME) > 0) {
+                sums_written = true;
+                if (write_sums_entry(w, sums_text) < 0)
+                    return -1;
+            }
+            if (write_entry(w, &entries[i], cache, next_cache) < 0)
                 return -1;
         }
-        if (name && write_entry(w, &entries[i], cache, next_cache) < 0)
-            return -1;
     }
-    return 0;
+    return sums_written ? 0 : write_sums_entry(w, sums_text);
 }
 
 /* So a crash right after the rename cannot leave an empty zip behind. */
@@ -622,14 +652,14 @@ done:
 
 static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime, entry_t *entries,
                      size_t n, const buf_t *sums_text, const bcache_t *cache,
-                     bcache_writer_t *next_cache, diags_t *d)
+                     bcache_writer_t *next_cache, size_t jobs, diags_t *d)
 {
     errno = 0;
     zipFile zf = zipOpen64(tmp_path, APPEND_STATUS_CREATE);
     if (!zf)
         return report_errno(d, zip_path, "cannot create");
     zip_writer_t w = {zf, zip_path, dos_time(mtime), d};
-    int rc = write_entries(&w, entries, n, sums_text, cache, next_cache);
+    int rc = write_entries(&w, entries, n, sums_text, cache, next_cache, jobs);
     errno = 0;
     if (zipClose(zf, NULL) != ZIP_OK && rc == 0)
         rc = report_errno(d, zip_path, "cannot write");
@@ -683,16 +713,23 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
     char *zip_tmp = xasprintf("%s.tmp-%ld", zip_path, (long)getpid());
     char *sums_tmp = sums_path ? xasprintf("%s.tmp-%ld", sums_path, (long)getpid()) : NULL;
     int rc = d->errors > before ? -1 : 0;
+    size_t jobs = opts && opts->jobs ? opts->jobs : 1;
+    size_t unhashed = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        unhashed += !entries[i].hex_given;
+    if (rc == 0 && unhashed) {
+        progress_stage("hash", nfiles);
+        rc = run_tasks(entries, nfiles, cache, jobs, hash_task, d);
+    }
     progress_stage("bundle", nfiles);
-    if (rc == 0)
-        rc = pack_all(entries, nfiles, cache, opts ? opts->jobs : 1, d);
     for (size_t i = 0; rc == 0 && i < nfiles; i++)
         buf_printf(&text, "%s  %s\n", entries[i].sum.hex, entries[i].name);
     bcache_writer_t *next_cache = rc == 0 && opts && opts->cache_dir
                                       ? bcache_create(opts->cache_dir, DEFLATE_LEVEL)
                                       : NULL;
     if (rc == 0)
-        rc = write_zip(zip_tmp, zip_path, mtime, entries, nfiles, &text, cache, next_cache, d);
+        rc = write_zip(zip_tmp, zip_path, mtime, entries, nfiles, &text, cache, next_cache, jobs,
+                       d);
     if (rc == 0 && sums_tmp && fs_write_file(sums_tmp, text.data ? text.data : "", text.len) < 0)
         rc = report_errno(d, sums_path, "cannot write");
     if (rc == 0 && sums_tmp && rename(sums_tmp, sums_path) < 0)
