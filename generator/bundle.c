@@ -1,9 +1,12 @@
 /* bundle: the reproducible, verifiable zip of a built site.
  *
- * Two phases. The pack phase reads every file once, on all cores: SHA-256
- * for SHA256SUMS, CRC-32, and the entry's final bytes (deflated, or taken
- * from the cache of the last build when the content is the same). The
- * write phase then writes the entries in name order. Entries are written
+ * SHA256SUMS sorts before most names, so every SHA-256 is known first:
+ * given by the caller (the build hashed what it wrote), else read in a
+ * hashing pass. Then, a window of entries at a time, the pack phase reads
+ * each file on all cores: CRC-32 and the entry's final bytes (deflated, or
+ * taken from the cache of the last build when the content is the same);
+ * the write phase writes the window in name order and frees it. So memory
+ * holds one window's deflated bytes, never the whole zip's. Entries are written
  * in raw mode: we deflate ourselves, so we can store a file whose deflated
  * form is not smaller, and every header field is ours, not minizip's guess
  * (minizip marks text files in internal_fa when it deflates). */
@@ -35,13 +38,15 @@
 
 #define SUMS_NAME "SHA256SUMS"
 #define DEFLATE_LEVEL 6
+/* Entries packed (on all cores) before the writer takes them in order. */
+#define WINDOW_ENTRIES ((size_t)4096)
 /* Files up to this size are deflated in memory, so they can be stored
  * instead when deflate does not help; larger ones are streamed, deflated. */
 #define WHOLE_FILE_MAX ((size_t)16 << 20)
 #define CHUNK ((size_t)64 << 10)
-/* minizip 1.1 writes a zip64 end record only for archives over 4 GiB, so
- * 65535 or more entries would give a corrupt entry count. */
-#define MAX_ENTRIES 0xFFFEu
+/* From this many entries on, the classic end record cannot hold the count
+ * and the zip needs a zip64 end record (zip64_end_write). */
+#define ZIP64_MIN_ENTRIES 0xFFFFu
 #define VERSION_MADE_BY ((3u << 8) | 20u) /* Unix, zip 2.0 */
 #define UTF8_NAME_FLAG (1u << 11)
 #define FILE_ATTRIBUTES (0100644ul << 16)
@@ -341,7 +346,9 @@ static int entry_from_large_file(zip_writer_t *w, const char *name, const char *
 typedef struct {
     const char *name, *path; /* borrowed */
     file_sum_t sum;
-    bool hex_given;          /* the caller vouched for sum.hex */
+    bool hex_given;          /* sum.hex is known: the caller's, or the hashing pass's */
+    bool summed;             /* the hashing pass read it: sum.size and sum.crc
+                                too, which the pack phase checks */
     bool large;              /* streamed by the writer, deflated */
     int method;              /* 0 stored, Z_DEFLATED */
     unsigned char *packed;   /* final bytes (owned); NULL: cached or large */
@@ -379,15 +386,18 @@ static bool use_cache(const bcache_t *cache, entry_t *e)
     return true;
 }
 
-/* e's bytes in memory: hashed (unless given), then cached or deflated. */
-static void pack_bytes(entry_t *e, const bcache_t *cache, char *data, size_t len)
+/* e's bytes in memory: hashed (unless given), then cached or deflated.
+ * False when they are not the bytes the hashing pass read. */
+static bool pack_bytes(entry_t *e, const bcache_t *cache, char *data, size_t len)
 {
     if (!e->hex_given)
         bundle_sha256_hex(data, len, e->sum.hex);
+    uint64_t summed_size = e->sum.size;
+    unsigned long summed_crc = e->sum.crc;
     e->sum.size = len;
     if (use_cache(cache, e)) {
         free(data);
-        return;
+        return true;
     }
     e->sum.crc = crc_of(data, len);
     if (deflate_whole(data, len, &e->packed, &e->packed_len)) {
@@ -398,6 +408,7 @@ static void pack_bytes(entry_t *e, const bcache_t *cache, char *data, size_t len
         e->packed = (unsigned char *)data;
         e->packed_len = len;
     }
+    return !e->summed || (summed_size == len && summed_crc == e->sum.crc);
 }
 
 static void pack_task(void *worker, size_t index)
@@ -423,10 +434,24 @@ static void pack_task(void *worker, size_t index)
         report_errno(&w->diags, e->path, "cannot read");
         return;
     }
-    pack_bytes(e, w->cache, data, len);
+    if (!pack_bytes(e, w->cache, data, len))
+        diag_error(&w->diags, e->path, 0, 0, "file changed while the bundle was written");
 }
 
-static int pack_all(entry_t *entries, size_t n, const bcache_t *cache, size_t jobs, diags_t *d)
+/* The hashing pass, for the files whose SHA-256 the caller did not give. */
+static void hash_task(void *worker, size_t index)
+{
+    pack_worker *w = worker;
+    entry_t *e = &w->entries[index];
+    if (e->hex_given)
+        return;
+    if (sum_file(e->path, &e->sum, &w->diags) == 0)
+        e->hex_given = e->summed = true;
+}
+
+/* Runs task on every one of n entries on jobs threads. */
+static int run_tasks(entry_t *entries, size_t n, const bcache_t *cache, size_t jobs,
+                     pool_task_fn task, diags_t *d)
 {
     size_t before = d->errors;
     jobs = jobs ? jobs : 1;
@@ -436,7 +461,7 @@ static int pack_all(entry_t *entries, size_t n, const bcache_t *cache, size_t jo
         workers[t] = (pack_worker){entries, cache, DIAGS_INIT};
         ptrs[t] = &workers[t];
     }
-    pool_run(n, jobs, ptrs, pack_task);
+    pool_run(n, jobs, ptrs, task);
     for (size_t t = 0; t < jobs; t++)
         diag_merge(d, &workers[t].diags);
     free(workers);
@@ -457,7 +482,7 @@ static int repack(zip_writer_t *w, entry_t *e)
     e->cached = NULL;
     char want[65];
     memcpy(want, e->sum.hex, sizeof want);
-    e->hex_given = false;
+    e->hex_given = e->summed = false;
     pack_bytes(e, NULL, data, len);
     if (strcmp(want, e->sum.hex)) {
         diag_error(w->d, e->path, 0, 0, "file changed while the bundle was written");
@@ -500,22 +525,27 @@ static int write_sums_entry(zip_writer_t *w, const buf_t *text)
     return rc;
 }
 
-/* Every entry, and SHA256SUMS at its sorted place. */
+/* Every entry, and SHA256SUMS at its sorted place: a window at a time,
+ * packed on jobs threads, then written in order and freed. */
 static int write_entries(zip_writer_t *w, entry_t *entries, size_t n, const buf_t *sums_text,
-                         const bcache_t *cache, bcache_writer_t *next_cache)
+                         const bcache_t *cache, bcache_writer_t *next_cache, size_t jobs)
 {
     bool sums_written = false;
-    for (size_t i = 0; i <= n; i++) {
-        const char *name = i < n ? entries[i].name : NULL;
-        if (!sums_written && (!name || strcmp(name, SUMS_NAME) > 0)) {
-            sums_written = true;
-            if (write_sums_entry(w, sums_text) < 0)
+    for (size_t start = 0; start < n; start += WINDOW_ENTRIES) {
+        size_t end = n - start > WINDOW_ENTRIES ? start + WINDOW_ENTRIES : n;
+        if (run_tasks(entries + start, end - start, cache, jobs, pack_task, w->d) < 0)
+            return -1;
+        for (size_t i = start; i < end; i++) {
+            if (!sums_written && strcmp(entries[i].name, SUMS_NAME) > 0) {
+                sums_written = true;
+                if (write_sums_entry(w, sums_text) < 0)
+                    return -1;
+            }
+            if (write_entry(w, &entries[i], cache, next_cache) < 0)
                 return -1;
         }
-        if (name && write_entry(w, &entries[i], cache, next_cache) < 0)
-            return -1;
     }
-    return 0;
+    return sums_written ? 0 : write_sums_entry(w, sums_text);
 }
 
 /* So a crash right after the rename cannot leave an empty zip behind. */
@@ -531,19 +561,110 @@ static int sync_file(const char *path)
     return rc;
 }
 
+/* --- the zip64 end of the central directory ------------------------------ */
+
+#define EOCD_SIG 0x06054b50u
+#define ZIP64_EOCD_SIG 0x06064b50u
+#define ZIP64_LOCATOR_SIG 0x07064b50u
+#define EOCD_LEN 22          /* with no comment: we never write one */
+#define ZIP64_EOCD_LEN 56
+#define ZIP64_LOCATOR_LEN 20
+#define ZIP64_MADE_BY ((3u << 8) | 45u) /* Unix, zip 4.5: the first with zip64 */
+
+static void put_le(unsigned char *p, uint64_t v, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, size_t bytes)
+{
+    uint64_t v = 0;
+    for (size_t i = bytes; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Makes the end of the finished zip at path valid for its entries count of
+ * entries (at least ZIP64_MIN_ENTRIES).
+ *
+ * Why by hand: the classic end record counts entries in 16 bits, and
+ * minizip 1.1 as Debian ships it (1.1-8) writes the zip64 end record that
+ * holds larger counts only when the central directory starts beyond 4 GiB;
+ * below that it stores the count modulo 65536, and readers then see a
+ * corrupt archive. No Debian library writes zip64 from entries we deflate
+ * ourselves (raw writes), so minizip still writes every entry and the
+ * central directory, and this replaces only its 22-byte end record with
+ * APPNOTE 4.3.14's zip64 end record, 4.3.15's locator, and 4.3.16's end
+ * record whose counts say 0xFFFF: "look in the zip64 record". Smaller zips
+ * never come here and keep minizip's bytes. */
+static int zip64_end_write(const char *path, uint64_t entries)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    unsigned char end[EOCD_LEN];
+    int rc = -1;
+    errno = EINVAL; /* unless a call below says otherwise */
+    if (fstat(fd, &st) < 0 || st.st_size < EOCD_LEN)
+        goto done;
+    off_t end_at = st.st_size - EOCD_LEN;
+    if (pread(fd, end, EOCD_LEN, end_at) != EOCD_LEN || get_le(end, 4) != EOCD_SIG)
+        goto done;
+    uint64_t cd_size = get_le(end + 12, 4), cd_offset = get_le(end + 16, 4);
+    if (cd_offset == 0xFFFFFFFFu) { /* over 4 GiB: minizip wrote zip64 itself */
+        rc = 0;
+        goto done;
+    }
+    uint64_t count = get_le(end + 10, 2);
+    if (cd_offset + cd_size != (uint64_t)end_at || get_le(end + 20, 2) != 0 ||
+        (count != (entries & 0xFFFFu) && count != 0xFFFFu))
+        goto done; /* not the end minizip 1.1 writes: leave it alone */
+    unsigned char tail[ZIP64_EOCD_LEN + ZIP64_LOCATOR_LEN + EOCD_LEN];
+    unsigned char *rec = tail, *loc = tail + ZIP64_EOCD_LEN, *eocd = loc + ZIP64_LOCATOR_LEN;
+    put_le(rec, ZIP64_EOCD_SIG, 4);
+    put_le(rec + 4, ZIP64_EOCD_LEN - 12, 8); /* the size of the rest of it */
+    put_le(rec + 12, ZIP64_MADE_BY, 2);
+    put_le(rec + 14, 45, 2);                 /* version needed to extract */
+    put_le(rec + 16, 0, 4);                  /* this disk */
+    put_le(rec + 20, 0, 4);                  /* the central directory's disk */
+    put_le(rec + 24, entries, 8);            /* entries on this disk */
+    put_le(rec + 32, entries, 8);            /* entries in all */
+    put_le(rec + 40, cd_size, 8);
+    put_le(rec + 48, cd_offset, 8);
+    put_le(loc, ZIP64_LOCATOR_SIG, 4);
+    put_le(loc + 4, 0, 4);                   /* the zip64 record's disk */
+    put_le(loc + 8, (uint64_t)end_at, 8);    /* where the zip64 record starts */
+    put_le(loc + 16, 1, 4);                  /* disks in all */
+    memcpy(eocd, end, EOCD_LEN);
+    put_le(eocd + 8, 0xFFFF, 2);
+    put_le(eocd + 10, 0xFFFF, 2);
+    if (pwrite(fd, tail, sizeof tail, end_at) == (ssize_t)sizeof tail)
+        rc = 0;
+    else if (errno == 0)
+        errno = ENOSPC;
+done:
+    if (close(fd) < 0)
+        rc = -1;
+    return rc;
+}
+
 static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime, entry_t *entries,
                      size_t n, const buf_t *sums_text, const bcache_t *cache,
-                     bcache_writer_t *next_cache, diags_t *d)
+                     bcache_writer_t *next_cache, size_t jobs, diags_t *d)
 {
     errno = 0;
     zipFile zf = zipOpen64(tmp_path, APPEND_STATUS_CREATE);
     if (!zf)
         return report_errno(d, zip_path, "cannot create");
     zip_writer_t w = {zf, zip_path, dos_time(mtime), d};
-    int rc = write_entries(&w, entries, n, sums_text, cache, next_cache);
+    int rc = write_entries(&w, entries, n, sums_text, cache, next_cache, jobs);
     errno = 0;
     if (zipClose(zf, NULL) != ZIP_OK && rc == 0)
         rc = report_errno(d, zip_path, "cannot write");
+    if (rc == 0 && n + 1 >= ZIP64_MIN_ENTRIES && zip64_end_write(tmp_path, n + 1) < 0)
+        rc = report_errno(d, zip_path, "cannot write the zip64 end record");
     if (rc == 0 && sync_file(tmp_path) < 0)
         rc = report_errno(d, zip_path, "cannot write");
     return rc;
@@ -585,11 +706,6 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
                        const char *sums_path, int64_t mtime, const bundle_options *opts,
                        diags_t *d)
 {
-    if (nfiles > MAX_ENTRIES - 1) {
-        diag_error(d, zip_path, 0, 0, "%zu files: a bundle holds at most %u", nfiles,
-                   MAX_ENTRIES - 1);
-        return -1;
-    }
     size_t before = d->errors;
     entry_t *entries = make_entries(files, nfiles, d);
     bcache_t *cache = opts && opts->cache_dir ? bcache_open(opts->cache_dir, DEFLATE_LEVEL) : NULL;
@@ -597,16 +713,23 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
     char *zip_tmp = xasprintf("%s.tmp-%ld", zip_path, (long)getpid());
     char *sums_tmp = sums_path ? xasprintf("%s.tmp-%ld", sums_path, (long)getpid()) : NULL;
     int rc = d->errors > before ? -1 : 0;
+    size_t jobs = opts && opts->jobs ? opts->jobs : 1;
+    size_t unhashed = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        unhashed += !entries[i].hex_given;
+    if (rc == 0 && unhashed) {
+        progress_stage("hash", nfiles);
+        rc = run_tasks(entries, nfiles, cache, jobs, hash_task, d);
+    }
     progress_stage("bundle", nfiles);
-    if (rc == 0)
-        rc = pack_all(entries, nfiles, cache, opts ? opts->jobs : 1, d);
     for (size_t i = 0; rc == 0 && i < nfiles; i++)
         buf_printf(&text, "%s  %s\n", entries[i].sum.hex, entries[i].name);
     bcache_writer_t *next_cache = rc == 0 && opts && opts->cache_dir
                                       ? bcache_create(opts->cache_dir, DEFLATE_LEVEL)
                                       : NULL;
     if (rc == 0)
-        rc = write_zip(zip_tmp, zip_path, mtime, entries, nfiles, &text, cache, next_cache, d);
+        rc = write_zip(zip_tmp, zip_path, mtime, entries, nfiles, &text, cache, next_cache, jobs,
+                       d);
     if (rc == 0 && sums_tmp && fs_write_file(sums_tmp, text.data ? text.data : "", text.len) < 0)
         rc = report_errno(d, sums_path, "cannot write");
     if (rc == 0 && sums_tmp && rename(sums_tmp, sums_path) < 0)

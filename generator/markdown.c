@@ -425,7 +425,9 @@ static char *place_heading_ids(render_state *st, const char *html)
         s = end + 1;
     }
     buf_puts(&out, s);
-    return buf_detach(&out);
+    /* Every page's HTML is kept for the whole render: no growth slack. */
+    size_t len = out.len;
+    return xrealloc(buf_detach(&out), len + 1);
 }
 
 /* Nested lists of the level 2 and 3 headings. A list item stays open

@@ -290,12 +290,17 @@ static void sort_files(output_t *o)
     o->sorted = true;
 }
 
+/* Whether name is among the first n files, which are sorted. */
+static bool among_sorted(const output_t *o, size_t n, const char *name)
+{
+    output_file probe = {.name = (char *)name};
+    return n && bsearch(&probe, o->files, n, sizeof *o->files, compare_output_files) != NULL;
+}
+
 bool output_has(output_t *o, const char *name)
 {
     sort_files(o);
-    output_file probe = {.name = (char *)name};
-    return o->nfiles &&
-           bsearch(&probe, o->files, o->nfiles, sizeof *o->files, compare_output_files) != NULL;
+    return among_sorted(o, o->nfiles, name);
 }
 
 int output_put_tree(output_t *o, const char *from_dir, const char *display_dir, diags_t *d)
@@ -307,10 +312,16 @@ int output_put_tree(output_t *o, const char *from_dir, const char *display_dir, 
         diag_error(d, display_dir, 0, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
+    /* Sorted once: the files put before this tree stay sorted in front
+     * while the tree's own (all different) are appended, so a tree of n
+     * files costs n lookups, not n sorts. */
+    sort_files(o);
+    size_t before = o->nfiles;
     int rc = 0;
     for (size_t i = 0; i < files.len; i++) {
         char *from = path_join(from_dir, files.paths[i]);
-        if (!output_has(o, files.paths[i]) && output_put_file(o, files.paths[i], from) < 0) {
+        if (!among_sorted(o, before, files.paths[i]) &&
+            output_put_file(o, files.paths[i], from) < 0) {
             diag_error(d, display_dir, 0, 0, "cannot copy %s: %s", files.paths[i],
                        strerror(errno));
             rc = -1;

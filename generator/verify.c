@@ -34,7 +34,7 @@ const verify_limits VERIFY_DEFAULT_LIMITS = {
     .max_entry = (uint64_t)512 << 20,
     .ratio_floor = (uint64_t)1 << 20,
     .max_ratio = 100,
-    .max_entries = 65535,
+    .max_entries = 1000000,
 };
 
 /* --- the zip in memory, as minizip's I/O ----------------------------------- */

@@ -33,7 +33,7 @@ typedef struct {
     size_t max_entries;
 } verify_limits;
 
-/* 2 GiB in all, 512 MiB per entry, 100:1 for entries over 1 MiB, 65535 entries. */
+/* 2 GiB in all, 512 MiB per entry, 100:1 for entries over 1 MiB, 1,000,000 entries. */
 extern const verify_limits VERIFY_DEFAULT_LIMITS;
 
 typedef struct {
