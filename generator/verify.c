@@ -30,7 +30,7 @@
 #define UNIX_HOST 3
 
 const verify_limits VERIFY_DEFAULT_LIMITS = {
-    .max_total = (uint64_t)2 << 30,
+    .max_total = (uint64_t)16 << 30,
     .max_entry = (uint64_t)512 << 20,
     .ratio_floor = (uint64_t)1 << 20,
     .max_ratio = 100,
