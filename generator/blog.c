@@ -597,38 +597,109 @@ static void make_archive(lang_blog *lb)
     }
 }
 
-static size_t shared_tags(const page_t *a, const page_t *b)
+/* Which posts carry each tag of a language: members[t] holds the indexes
+ * (newest first) of the posts with lang_blog.tags.items[t]. Tag pages are
+ * found by address through slots (sorted), so building it is linear. */
+typedef struct {
+    struct tag_slot {
+        uintptr_t page;
+        size_t ordinal;
+    } *slots;
+    size_t ntags;
+    size_t **members, *counts;
+} tag_index;
+
+static int compare_slot(const void *a, const void *b)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < a->blog->tags.len; i++)
-        n += list_has(&b->blog->tags, a->blog->tags.items[i]);
-    return n;
+    uintptr_t x = ((const struct tag_slot *)a)->page, y = ((const struct tag_slot *)b)->page;
+    return (x > y) - (x < y);
 }
 
-/* Up to three posts sharing the most tags; ties go to the newest. */
+static size_t tag_ordinal(const tag_index *ti, const page_t *tag)
+{
+    struct tag_slot key = {(uintptr_t)tag, 0};
+    const struct tag_slot *hit = bsearch(&key, ti->slots, ti->ntags, sizeof *ti->slots, compare_slot);
+    return hit->ordinal; /* every post's tag is one of the language's */
+}
+
+static void tag_index_build(tag_index *ti, const lang_blog *lb)
+{
+    size_t n = lb->tags.len, room = n ? n : 1;
+    *ti = (tag_index){.slots = xcalloc(room, sizeof *ti->slots), .ntags = n,
+                      .members = xcalloc(room, sizeof *ti->members),
+                      .counts = xcalloc(room, sizeof *ti->counts)};
+    for (size_t t = 0; t < n; t++)
+        ti->slots[t] = (struct tag_slot){(uintptr_t)lb->tags.items[t], t};
+    qsort(ti->slots, n, sizeof *ti->slots, compare_slot);
+    size_t *caps = xcalloc(room, sizeof *caps);
+    for (size_t i = 0; i < lb->nposts; i++) {
+        const blog_list *tags = &lb->posts[i].page->blog->tags;
+        for (size_t k = 0; k < tags->len; k++) {
+            size_t t = tag_ordinal(ti, tags->items[k]);
+            xgrow((void **)&ti->members[t], &caps[t], ti->counts[t] + 1, sizeof *ti->members[t]);
+            ti->members[t][ti->counts[t]++] = i;
+        }
+    }
+    free(caps);
+}
+
+static void tag_index_free(tag_index *ti)
+{
+    for (size_t t = 0; t < ti->ntags; t++)
+        free(ti->members[t]);
+    free(ti->members);
+    free(ti->counts);
+    free(ti->slots);
+}
+
+/* Whether post j (score_j shared tags) ranks before post k: more shared
+ * tags, then the newer (the lower index). */
+static bool ranks_before(size_t j, size_t score_j, size_t k, size_t score_k)
+{
+    return score_j != score_k ? score_j > score_k : j < k;
+}
+
+/* Up to three posts sharing the most tags; ties go to the newest. Shared
+ * tags are counted through each tag's members, so the cost follows the
+ * pairs of posts that share a tag, not every pair of posts. */
 static void make_related(lang_blog *lb)
 {
+    tag_index ti;
+    tag_index_build(&ti, lb);
+    size_t *score = xcalloc(lb->nposts, sizeof *score);
+    size_t *touched = xmalloc(lb->nposts * sizeof *touched);
     for (size_t i = 0; i < lb->nposts; i++) {
         page_t *p = lb->posts[i].page;
-        size_t best[BLOG_RELATED_MAX], score[BLOG_RELATED_MAX], n = 0;
-        for (size_t j = 0; j < lb->nposts; j++) { /* newest first: a tie keeps the earlier */
-            size_t s = j == i ? 0 : shared_tags(p, lb->posts[j].page);
-            if (s == 0)
-                continue;
-            size_t at = n;
-            while (at > 0 && score[at - 1] < s)
+        size_t ntouched = 0;
+        for (size_t k = 0; k < p->blog->tags.len; k++) {
+            size_t t = tag_ordinal(&ti, p->blog->tags.items[k]);
+            for (size_t m = 0; m < ti.counts[t]; m++) {
+                size_t j = ti.members[t][m];
+                if (j != i && score[j]++ == 0)
+                    touched[ntouched++] = j;
+            }
+        }
+        size_t best[BLOG_RELATED_MAX], n = 0;
+        for (size_t x = 0; x < ntouched; x++) {
+            size_t j = touched[x], at = n;
+            while (at > 0 && ranks_before(j, score[j], best[at - 1], score[best[at - 1]]))
                 at--;
             if (at == BLOG_RELATED_MAX)
                 continue;
             if (n < BLOG_RELATED_MAX)
                 n++;
-            for (size_t k = n - 1; k > at; k--)
-                best[k] = best[k - 1], score[k] = score[k - 1];
-            best[at] = j, score[at] = s;
+            for (size_t y = n - 1; y > at; y--)
+                best[y] = best[y - 1];
+            best[at] = j;
         }
         for (size_t k = 0; k < n; k++)
             list_add(&p->blog->related, lb->posts[best[k]].page);
+        for (size_t x = 0; x < ntouched; x++)
+            score[touched[x]] = 0;
     }
+    tag_index_free(&ti);
+    free(score);
+    free(touched);
 }
 
 /* Every blog page, and the home, knows the language's blog pages. */
