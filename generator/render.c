@@ -964,8 +964,11 @@ static int digest_values_protected(lua_State *L)
     push_context(w, p);
     bool ok = rtrace_value(L, -1, b);
     lua_pop(L, 1);
+    const page_t *q = NULL;
     for (size_t i = 0; ok && i < w->ncheck; i++) {
-        const page_t *q = page_at(w->site, w->check[i].page);
+        /* a trace reads a page's fields one after another: look it up once */
+        if (!q || strcmp(q->out_path, w->check[i].page))
+            q = page_at(w->site, w->check[i].page);
         if (!q)
             return 0;
         buf_puts(b, w->check[i].page);
