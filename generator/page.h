@@ -53,6 +53,11 @@ typedef struct page {
     size_t words;
     md_link *links;      /* links as written, for the link check (owned) */
     size_t nlinks;
+    /* the Markdown cache key (mdcache.h) html, toc_html, words, links and,
+     * without summary_text, summary were made from: equal keys, equal
+     * values (the render cache hashes the key instead of the text) */
+    unsigned char md_key[32];
+    bool md_keyed;
 
     /* structure (borrowed pointers into the model) */
     struct page *parent;

@@ -66,12 +66,6 @@ static const char *intern(rcache_t *c, const char *s)
     return it->text;
 }
 
-static void put_u32(buf_t *b, uint32_t v)
-{
-    unsigned char s[4] = {v, v >> 8, v >> 16, v >> 24};
-    buf_putn(b, (const char *)s, 4);
-}
-
 typedef struct {
     const unsigned char *p, *end;
     bool ok;
@@ -380,34 +374,72 @@ static void reset_slots(const rcache_entry *e)
         interned_of(e->record[i])->slot = UINT32_MAX;
 }
 
-/* Index of an interned string in the table being written. */
-static uint32_t table_index(buf_t *strings, uint32_t *n, const char *s)
+/* The table being written: its strings in order, and their bytes. */
+typedef struct {
+    const char **strings;
+    size_t n, cap, bytes;
+} table;
+
+static void number_string(table *t, const char *s)
 {
     interned *it = interned_of(s);
     if (it->slot != UINT32_MAX)
-        return it->slot;
-    put_u32(strings, (uint32_t)strlen(s));
-    buf_puts(strings, s);
-    it->slot = (*n)++;
-    return it->slot;
+        return;
+    it->slot = (uint32_t)t->n;
+    xgrow((void **)&t->strings, &t->cap, t->n + 1, sizeof *t->strings);
+    t->strings[t->n++] = s;
+    t->bytes += 4 + strlen(s);
 }
 
-static void write_entry(buf_t *b, buf_t *strings, uint32_t *nstr, const rcache_entry *e)
+/* Numbers e's strings in the order write_entry names them; returns the
+ * size of its record. */
+static size_t number_entry(table *t, const rcache_entry *e)
 {
-    put_u32(b, table_index(strings, nstr, e->out_path));
-    buf_putn(b, (const char *)e->digest, RCACHE_KEY_LEN);
-    buf_putn(b, e->hex, 64);
-    put_u32(b, (uint32_t)e->size);
-    put_u32(b, (uint32_t)(e->size >> 32));
-    put_u32(b, table_index(strings, nstr, e->template_path));
-    put_u32(b, (uint32_t)e->ndeps);
+    number_string(t, e->out_path);
+    number_string(t, e->template_path);
     for (size_t i = 0; i < e->ndeps; i++) {
-        put_u32(b, table_index(strings, nstr, e->deps[i].page));
-        put_u32(b, table_index(strings, nstr, e->deps[i].field));
+        number_string(t, e->deps[i].page);
+        number_string(t, e->deps[i].field);
     }
-    put_u32(b, (uint32_t)e->nrecord);
     for (size_t i = 0; i < e->nrecord; i++)
-        put_u32(b, table_index(strings, nstr, e->record[i]));
+        number_string(t, e->record[i]);
+    return 4 + RCACHE_KEY_LEN + 64 + 8 + 4 + 4 + 8 * e->ndeps + 4 + 4 * e->nrecord;
+}
+
+/* Writing into a block sized beforehand (the file is tens of MB: no
+ * growing buffer, no second copy). */
+static unsigned char *write_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+    return p + 4;
+}
+
+static unsigned char *write_bytes(unsigned char *p, const void *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static unsigned char *write_entry(unsigned char *p, const rcache_entry *e)
+{
+    p = write_u32(p, interned_of(e->out_path)->slot);
+    p = write_bytes(p, e->digest, RCACHE_KEY_LEN);
+    p = write_bytes(p, e->hex, 64);
+    p = write_u32(p, (uint32_t)e->size);
+    p = write_u32(p, (uint32_t)(e->size >> 32));
+    p = write_u32(p, interned_of(e->template_path)->slot);
+    p = write_u32(p, (uint32_t)e->ndeps);
+    for (size_t i = 0; i < e->ndeps; i++) {
+        p = write_u32(p, interned_of(e->deps[i].page)->slot);
+        p = write_u32(p, interned_of(e->deps[i].field)->slot);
+    }
+    p = write_u32(p, (uint32_t)e->nrecord);
+    for (size_t i = 0; i < e->nrecord; i++)
+        p = write_u32(p, interned_of(e->record[i])->slot);
+    return p;
 }
 
 int rcache_save(rcache_t *c)
@@ -428,33 +460,41 @@ int rcache_save(rcache_t *c)
         c->pool[i]->slot = UINT32_MAX;
     for (size_t i = 0; i < c->nold; i++) /* the file's strings: reset where used */
         reset_slots(&c->old[i]);
-    buf_t strings = {0}, entries = {0};
-    uint32_t nstr = 0, nentries = 0;
+    /* number the strings first: the table comes before the entries */
+    table t = {0};
+    size_t nentries = 0, entry_bytes = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && !compare_entries(&sorted[i - 1], &sorted[i]))
-            continue; /* the later one wins: both describe the same bytes or neither is used */
-        write_entry(&entries, &strings, &nstr, &sorted[i]);
+        if (i > 0 && !compare_entries(&sorted[i - 1], &sorted[i])) {
+            /* one of two for the same page is written (both describe the same
+             * bytes or neither is used); NULL marks the other */
+            sorted[i].template_path = NULL;
+            continue;
+        }
+        entry_bytes += number_entry(&t, &sorted[i]);
         nentries++;
     }
-    buf_t file = {0};
-    buf_puts(&file, c->header);
-    put_u32(&file, nstr);
-    buf_putn(&file, strings.data ? strings.data : "", strings.len);
-    put_u32(&file, nentries);
-    buf_putn(&file, entries.data ? entries.data : "", entries.len);
-    unsigned char digest[32];
-    sha256(file.data, file.len, digest);
-    buf_putn(&file, (const char *)digest, 32);
+    size_t hlen = strlen(c->header), len = hlen + 4 + t.bytes + 4 + entry_bytes + 32;
+    unsigned char *file = xmalloc(len), *p = write_bytes(file, c->header, hlen);
+    p = write_u32(p, (uint32_t)t.n);
+    for (size_t i = 0; i < t.n; i++) {
+        size_t slen = strlen(t.strings[i]);
+        p = write_u32(p, (uint32_t)slen);
+        p = write_bytes(p, t.strings[i], slen);
+    }
+    p = write_u32(p, (uint32_t)nentries);
+    for (size_t i = 0; i < n; i++)
+        if (sorted[i].template_path)
+            p = write_entry(p, &sorted[i]);
+    sha256(file, (size_t)(p - file), p);
     char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
-    int rc = fs_write_file(tmp, file.data, file.len) == 0 && rename(tmp, c->path) == 0 ? 0 : -1;
+    int rc = fs_write_file(tmp, file, len) == 0 && rename(tmp, c->path) == 0 ? 0 : -1;
     if (rc < 0) {
         unlink(tmp);
         unlink(c->path);
     }
     free(tmp);
-    buf_free(&file);
-    buf_free(&strings);
-    buf_free(&entries);
+    free(file);
+    free(t.strings);
     free(sorted);
     free(all);
     return rc;

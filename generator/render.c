@@ -398,6 +398,21 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     return 1;
 }
 
+/* A field the Markdown stage made stands in the values as the key it was
+ * made from (page.h: equal keys, equal values): a page's content is not
+ * copied and hashed again on every build. False for any other field. */
+static bool put_markdown_key(const page_t *q, const char *field, buf_t *b)
+{
+    if (!q->md_keyed)
+        return false;
+    if (strcmp(field, "content") && strcmp(field, "toc") && strcmp(field, "words") &&
+        (strcmp(field, "summary") || q->summary_text))
+        return false;
+    buf_puts(b, "md ");
+    buf_putn(b, (const char *)q->md_key, sizeof q->md_key);
+    return true;
+}
+
 /* While a page renders for the cache: appends a field's value, read for
  * the first time, to the values its digest is made of (the same bytes
  * digest_values makes again on the next build). */
@@ -407,7 +422,7 @@ static void trace_value(render_worker *w, const page_t *q, const char *field, in
     buf_putc(&w->values, '\n');
     buf_puts(&w->values, field);
     buf_putc(&w->values, '\n');
-    if (!rtrace_value(w->L, index, &w->values))
+    if (!put_markdown_key(q, field, &w->values) && !rtrace_value(w->L, index, &w->values))
         w->trace_ok = false;
 }
 
@@ -937,21 +952,31 @@ static int digest_values_protected(lua_State *L)
     buf_printf(b, "layout %s\ntype %s\nsrc %s\n", p->layout ? p->layout : "-",
                p->type ? p->type : "-", p->src_path ? p->src_path : "-");
     /* the link check tells content links from template links by these */
-    buf_printf(b, "html %zu:", p->html ? strlen(p->html) : 0);
-    buf_puts(b, p->html ? p->html : "");
-    for (size_t i = 0; i < p->nlinks; i++)
-        buf_printf(b, "\nlink %s", p->links[i].href);
+    if (p->md_keyed) {
+        buf_puts(b, "md ");
+        buf_putn(b, (const char *)p->md_key, sizeof p->md_key);
+    } else {
+        buf_printf(b, "html %zu:", p->html ? strlen(p->html) : 0);
+        buf_puts(b, p->html ? p->html : "");
+        for (size_t i = 0; i < p->nlinks; i++)
+            buf_printf(b, "\nlink %s", p->links[i].href);
+    }
     push_context(w, p);
     bool ok = rtrace_value(L, -1, b);
     lua_pop(L, 1);
+    const page_t *q = NULL;
     for (size_t i = 0; ok && i < w->ncheck; i++) {
-        const page_t *q = page_at(w->site, w->check[i].page);
+        /* a trace reads a page's fields one after another: look it up once */
+        if (!q || strcmp(q->out_path, w->check[i].page))
+            q = page_at(w->site, w->check[i].page);
         if (!q)
             return 0;
         buf_puts(b, w->check[i].page);
         buf_putc(b, '\n');
         buf_puts(b, w->check[i].field);
         buf_putc(b, '\n');
+        if (put_markdown_key(q, w->check[i].field, b))
+            continue;
         if (!push_page_field(w, q, w->check[i].field))
             lua_pushnil(L);
         ok = rtrace_value(L, -1, b);

@@ -740,12 +740,13 @@ static void page_key(markdown_worker *w, const page_t *p, const md_input *in,
 }
 
 /* Converts, or takes the result of the same conversion from the cache. */
-static int convert_or_reuse(markdown_worker *w, const page_t *p, const md_input *in,
+static int convert_or_reuse(markdown_worker *w, page_t *p, const md_input *in,
                             md_output *out, diags_t *d)
 {
-    unsigned char key[MDCACHE_KEY_LEN];
+    unsigned char *key = p->md_key;
     if (w->cache) {
         page_key(w, p, in, key);
+        p->md_keyed = true;
         if (mdcache_get(w->cache, key, out, d))
             return 0;
     }
