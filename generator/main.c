@@ -565,23 +565,43 @@ static void render_cache_key(const build_options *o, const config_t *cfg,
 }
 
 /* The stylesheet, from out/.cache when the themes and site.lua are the
- * ones it was compiled from; a compile that reported anything is not kept. */
+ * ones it was compiled from. *compiled: it was compiled now, with a key and
+ * without a message, so keep_caches may store it. */
 static char *compile_style(const build_options *o, const config_t *cfg, const theme_path *themes,
-                           const unsigned char *key, diags_t *d)
+                           const unsigned char *key, bool *compiled, diags_t *d)
 {
     if (!themes->len)
         return NULL;
     char *dir = path_join(o->out_dir, CACHE_DIR);
     size_t len, before = d->len;
     char *css = key ? rcache_blob_get(dir, STYLESHEET, WAYMARK_VERSION, key, &len) : NULL;
+    *compiled = !css;
     if (!css) {
         css = style_compile((const char *const *)themes->dirs,
                             (const char *const *)themes->names, cfg->scss_vars, d);
-        if (css && key && d->len == before)
-            rcache_blob_put(dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
+        *compiled = css && key && d->len == before;
     }
     free(dir);
     return css;
+}
+
+/* After a successful build, stores what the next one can reuse; after a
+ * failed one, leaves out/.cache as the last successful build left it. */
+static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t *render,
+                        const char *css, bool css_compiled, const unsigned char *key)
+{
+    if (!ok) {
+        mdcache_discard(md);
+        return;
+    }
+    mdcache_save(md);
+    if (render)
+        rcache_save(render);
+    if (css && css_compiled) {
+        char *dir = path_join(o->out_dir, CACHE_DIR);
+        rcache_blob_put(dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
+        free(dir);
+    }
 }
 
 static rcache_t *open_render_cache(const build_options *o, const unsigned char *key)
@@ -608,6 +628,9 @@ static int build_site(const build_options *o, diags_t *d)
     surveys_t surveys = {0};
     size_t feeds = 0;
     mdcache_t *mdcache = NULL;
+    rcache_t *rcache = NULL;
+    unsigned char cache_key[RCACHE_KEY_LEN] = {0};
+    bool css_compiled = false;
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
 
     /* load */
@@ -626,13 +649,11 @@ static int build_site(const build_options *o, diags_t *d)
     progress_stage("markdown", site.npages);
     mdcache = o->write ? open_markdown_cache(o) : NULL;
     site_convert_markdown(&site, o->jobs, mdcache, d);
-    mdcache_save(mdcache);
-    mdcache_free(mdcache);
+    mdcache_done_reading(mdcache);
     progress_stage("style", 0);
-    unsigned char cache_key[RCACHE_KEY_LEN];
     if (o->write)
         render_cache_key(o, &cfg, &themes, cache_key);
-    css = compile_style(o, &cfg, &themes, o->write ? cache_key : NULL, d);
+    css = compile_style(o, &cfg, &themes, o->write ? cache_key : NULL, &css_compiled, d);
     int64_t stamp = bundle_time(&site, &themes, d);
     if (d->errors || !css)
         goto done;
@@ -647,20 +668,17 @@ static int build_site(const build_options *o, diags_t *d)
             goto done;
     }
     links = linkcheck_new(&site);
+    rcache = out ? open_render_cache(o, cache_key) : NULL;
     render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs.site, STYLESHEET,
-                         o->jobs, out, catalogs.theme, links,
-                         out ? open_render_cache(o, cache_key) : NULL};
+                         o->jobs, out, catalogs.theme, links, rcache};
     progress_stage("render", site.npages);
     int rendered = render_site(&site, &ro, &stats, d);
-    if (ro.cache && getenv("WAYMARK_TIMINGS")) {
+    if (rcache && getenv("WAYMARK_TIMINGS")) {
         size_t kept, put;
-        rcache_counts(ro.cache, &kept, &put);
+        rcache_counts(rcache, &kept, &put);
         fprintf(stderr, "waymark: render cache: %zu pages kept, %zu rendered and kept\n", kept, put);
     }
-    if (ro.cache)
-        rcache_save(ro.cache);
-    rcache_free(ro.cache);
     if (rendered == 0) {
         check_links(links, &site, &themes, &surveys, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
@@ -691,6 +709,10 @@ static int build_site(const build_options *o, diags_t *d)
     }
 done:
     progress_stop();
+    if (o->write)
+        keep_caches(o, !d->errors, mdcache, rcache, css, css_compiled, cache_key);
+    mdcache_free(mdcache);
+    rcache_free(rcache);
     output_close(out);
     render_stats_free(&stats);
     linkcheck_free(links);

@@ -41,6 +41,8 @@ struct mdcache {
     entry *old;         /* the index, sorted by key */
     size_t nold;
     FILE *out;          /* the pack, appended to */
+    char *fresh_pack;   /* a pack written anew goes here until saved (else NULL) */
+    uint64_t start;     /* the pack's size at open, when appended to */
     uint64_t offset;    /* its size */
     entry *fresh;       /* the new index: entries found or put by this build */
     size_t nfresh, cap;
@@ -318,7 +320,7 @@ static bool start_pack(mdcache_t *c)
         if (c->out && fseek(c->out, 0, SEEK_END) == 0) {
             long at = ftell(c->out);
             if (at >= 0) {
-                c->offset = (uint64_t)at;
+                c->offset = c->start = (uint64_t)at;
                 return true;
             }
         }
@@ -327,8 +329,10 @@ static bool start_pack(mdcache_t *c)
         c->out = NULL;
         c->nold = 0;
     }
-    unlink(c->index); /* the index never names bytes of another pack */
-    c->out = fopen(c->pack, "wb");
+    /* written beside the old pack and renamed over it by mdcache_save, so a
+     * failed build leaves the old cache as it was */
+    c->fresh_pack = xasprintf("%s.tmp-%ld", c->pack, (long)getpid());
+    c->out = fopen(c->fresh_pack, "wb");
     if (!c->out)
         return false;
     c->offset = strlen(c->header);
@@ -372,7 +376,7 @@ static void index_add(mdcache_t *c, const unsigned char *key, uint64_t offset, u
 bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_output *out,
                  diags_t *d)
 {
-    if (!c || !c->nold)
+    if (!c || !c->nold || !c->map)
         return false;
     entry probe;
     memcpy(probe.key, key, MDCACHE_KEY_LEN);
@@ -493,6 +497,10 @@ int mdcache_save(mdcache_t *c)
     bool ok = !c->failed;
     ok = fclose(c->out) == 0 && ok;
     c->out = NULL;
+    if (c->fresh_pack) {
+        unlink(c->index); /* the index never names bytes of another pack */
+        ok = ok && rename(c->fresh_pack, c->pack) == 0;
+    }
     sort_fresh(c);
     if (ok && c->offset > COMPACT_MIN && c->live < c->offset / 2)
         ok = compact(c);
@@ -502,14 +510,33 @@ int mdcache_save(mdcache_t *c)
     return -1;
 }
 
+void mdcache_done_reading(mdcache_t *c)
+{
+    if (c && c->map) {
+        munmap(c->map, c->map_len);
+        c->map = NULL;
+    }
+}
+
+void mdcache_discard(mdcache_t *c)
+{
+    if (!c || !c->out)
+        return;
+    fclose(c->out);
+    c->out = NULL;
+    if (c->fresh_pack)
+        unlink(c->fresh_pack);
+    else if (truncate(c->pack, (off_t)c->start) < 0)
+        unlink(c->index); /* cannot take the new entries back: forget the cache */
+}
+
 void mdcache_free(mdcache_t *c)
 {
     if (!c)
         return;
-    if (c->out)
-        fclose(c->out);
-    if (c->map)
-        munmap(c->map, c->map_len);
+    mdcache_discard(c); /* neither saved nor discarded: as if the build failed */
+    mdcache_done_reading(c);
+    free(c->fresh_pack);
     pthread_mutex_destroy(&c->lock);
     free(c->old);
     free(c->fresh);

@@ -41,7 +41,14 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
  * unused). 0, or -1 (the index is then removed: the next build converts
  * everything). */
 int mdcache_save(mdcache_t *c);
-/* Frees c; without mdcache_save the last index stays. NULL is fine. */
+/* The conversions are over: lets the old pack go from memory (lookups
+ * after this miss). */
+void mdcache_done_reading(mdcache_t *c);
+/* The build failed: takes back what this build appended to the pack, so
+ * out/.cache is as the last successful build left it (save or discard,
+ * then free). */
+void mdcache_discard(mdcache_t *c);
+/* Frees c (discarding unless saved). NULL is fine. */
 void mdcache_free(mdcache_t *c);
 /* Entries found and entries put since open (for WAYMARK_TIMINGS). */
 void mdcache_counts(const mdcache_t *c, size_t *hits, size_t *puts);

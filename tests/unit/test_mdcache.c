@@ -121,6 +121,59 @@ static void round_trip(void **state)
     free(dir);
 }
 
+/* A file's bytes, for comparing the cache before and after. */
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char *path = path_join(dir, name), *data = NULL;
+    if (fs_read_file(path, &data, len) < 0)
+        data = NULL;
+    free(path);
+    return data;
+}
+
+/* A failed build discards: the pack and index are byte for byte what the
+ * last successful build left, whether it appended or started anew. */
+static void discard_leaves_the_cache_as_it_was(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    put_one(dir, "1.0", "page-a");
+    size_t pack_len, idx_len, len;
+    char *pack = slurp(dir, "markdown.pack", &pack_len), *idx = slurp(dir, "markdown.idx", &idx_len);
+    assert_non_null(pack);
+    assert_non_null(idx);
+    for (int fresh = 0; fresh < 2; fresh++) {
+        /* fresh: another version, so the pack would be written anew */
+        mdcache_t *c = mdcache_open(dir, fresh ? "2.0" : "1.0");
+        assert_non_null(c);
+        md_output out;
+        diags_t d = DIAGS_INIT;
+        sample(&out, &d);
+        unsigned char key[MDCACHE_KEY_LEN];
+        key_of("page-b", key);
+        mdcache_put(c, key, &out, &d, 0);
+        mdcache_discard(c);
+        mdcache_free(c);
+        md_output_free(&out);
+        diag_free(&d);
+        char *now = slurp(dir, "markdown.pack", &len);
+        assert_true(now && len == pack_len && !memcmp(now, pack, len));
+        free(now);
+        now = slurp(dir, "markdown.idx", &len);
+        assert_true(now && len == idx_len && !memcmp(now, idx, len));
+        free(now);
+    }
+    md_output got;
+    diags_t d = DIAGS_INIT;
+    assert_true(get_one(dir, "1.0", "page-a", &got, &d));
+    md_output_free(&got);
+    diag_free(&d);
+    free(pack);
+    free(idx);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
 static void pruned_when_unused(void **state)
 {
     (void)state;
@@ -194,6 +247,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
+        cmocka_unit_test(discard_leaves_the_cache_as_it_was),
         cmocka_unit_test(pruned_when_unused),
         cmocka_unit_test(other_version_is_a_miss),
         cmocka_unit_test(damaged_files_are_misses),
