@@ -325,24 +325,6 @@ typedef struct {
     size_t broken;
 } run_state;
 
-static const page_t *page_at(const site_t *site, const char *out_path, size_t *index)
-{
-    size_t lo = 0, hi = site->npages;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(site->pages[mid]->out_path, out_path);
-        if (c == 0) {
-            *index = mid;
-            return site->pages[mid];
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* The written file a link from page `from` leads to, or NULL with *why. */
 static char *link_target(run_state *st, const page_t *from, const char *path, size_t n,
                          const char **why)
@@ -386,7 +368,7 @@ static const char *check_link(run_state *st, size_t from_index, const char *href
         char *target = link_target(st, from, href, path_len, &why);
         if (!target)
             return why;
-        bool is_page = page_at(st->lc->site, target, &target_index) != NULL;
+        bool is_page = site_page_at(st->lc->site, target, &target_index) != NULL;
         free(target);
         if (!is_page)
             return NULL; /* a file: its fragment (page=2 of a PDF) is not ours to judge */

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "fs.h"
 #include "path.h"
 #include "sha256.h"
@@ -54,72 +55,27 @@ struct mdcache {
 
 /* --- little-endian encoding ------------------------------------------------ */
 
-static void put_u32(buf_t *b, uint32_t v)
-{
-    unsigned char s[4] = {v, v >> 8, v >> 16, v >> 24};
-    buf_putn(b, (const char *)s, 4);
-}
-
-static void put_u64(buf_t *b, uint64_t v)
-{
-    put_u32(b, (uint32_t)v);
-    put_u32(b, (uint32_t)(v >> 32));
-}
-
 static void put_str(buf_t *b, const char *s)
 {
     if (!s) {
-        put_u32(b, NO_STRING);
+        bytes_put_u32(b, NO_STRING);
         return;
     }
     size_t n = strlen(s);
-    put_u32(b, (uint32_t)n);
+    bytes_put_u32(b, (uint32_t)n);
     buf_putn(b, s, n);
 }
 
-static uint32_t get_u32_at(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64_at(const unsigned char *p)
-{
-    return get_u32_at(p) | (uint64_t)get_u32_at(p + 4) << 32;
-}
-
-/* A reader that turns any overrun into a failed read, never a crash. */
-typedef struct {
-    const unsigned char *p, *end;
-    bool ok;
-} cursor;
-
-static uint32_t get_u32(cursor *c)
-{
-    if (!c->ok || c->end - c->p < 4) {
-        c->ok = false;
-        return 0;
-    }
-    uint32_t v = get_u32_at(c->p);
-    c->p += 4;
-    return v;
-}
-
-static uint64_t get_u64(cursor *c)
-{
-    uint64_t lo = get_u32(c);
-    return lo | (uint64_t)get_u32(c) << 32;
-}
-
 /* An int kept as u32 (lines, columns, numbers). */
-static int get_int(cursor *c)
+static int get_int(byte_cursor *c)
 {
-    return (int)(int32_t)get_u32(c);
+    return (int)(int32_t)cursor_u32(c);
 }
 
 /* A string (caller frees) or NULL; a string with a NUL inside is damage. */
-static char *get_str(cursor *c)
+static char *get_str(byte_cursor *c)
 {
-    uint32_t n = get_u32(c);
+    uint32_t n = cursor_u32(c);
     if (!c->ok || n == NO_STRING)
         return NULL;
     if ((size_t)(c->end - c->p) < n || memchr(c->p, '\0', n)) {
@@ -138,38 +94,38 @@ static void encode(buf_t *b, const md_output *out, const diags_t *d, size_t from
     put_str(b, out->html);
     put_str(b, out->toc_html);
     put_str(b, out->summary);
-    put_u64(b, out->words);
-    put_u32(b, (uint32_t)out->nlinks);
+    bytes_put_u64(b, out->words);
+    bytes_put_u32(b, (uint32_t)out->nlinks);
     for (size_t i = 0; i < out->nlinks; i++) {
         put_str(b, out->links[i].url);
         put_str(b, out->links[i].href);
-        put_u32(b, (uint32_t)out->links[i].line);
-        put_u32(b, (uint32_t)out->links[i].col);
+        bytes_put_u32(b, (uint32_t)out->links[i].line);
+        bytes_put_u32(b, (uint32_t)out->links[i].col);
     }
-    put_u32(b, (uint32_t)out->nexercises);
+    bytes_put_u32(b, (uint32_t)out->nexercises);
     for (size_t i = 0; i < out->nexercises; i++) {
         const exercise_t *ex = &out->exercises[i];
-        put_u32(b, (uint32_t)ex->kind);
-        put_u32(b, (uint32_t)ex->number);
-        put_u32(b, (uint32_t)ex->line);
+        bytes_put_u32(b, (uint32_t)ex->kind);
+        bytes_put_u32(b, (uint32_t)ex->number);
+        bytes_put_u32(b, (uint32_t)ex->line);
         put_str(b, ex->title);
         put_str(b, ex->label);
         put_str(b, ex->html);
     }
     size_t nd = d ? d->len - from : 0;
-    put_u32(b, (uint32_t)nd);
+    bytes_put_u32(b, (uint32_t)nd);
     for (size_t i = 0; i < nd; i++) {
         const diag_t *it = &d->items[from + i];
         put_str(b, it->path);
-        put_u32(b, (uint32_t)it->line);
-        put_u32(b, (uint32_t)it->col);
+        bytes_put_u32(b, (uint32_t)it->line);
+        bytes_put_u32(b, (uint32_t)it->col);
         put_str(b, it->msg);
     }
 }
 
-static void decode_links(cursor *c, md_output *out)
+static void decode_links(byte_cursor *c, md_output *out)
 {
-    uint32_t n = get_u32(c);
+    uint32_t n = cursor_u32(c);
     if (!c->ok || n > (uint32_t)(c->end - c->p) / 16)
         return (void)(c->ok = false);
     out->links = xcalloc(n ? n : 1, sizeof *out->links);
@@ -182,16 +138,16 @@ static void decode_links(cursor *c, md_output *out)
     }
 }
 
-static void decode_exercises(cursor *c, md_output *out)
+static void decode_exercises(byte_cursor *c, md_output *out)
 {
-    uint32_t n = get_u32(c);
+    uint32_t n = cursor_u32(c);
     if (!c->ok || n > (uint32_t)(c->end - c->p) / 24)
         return (void)(c->ok = false);
     out->exercises = n ? xcalloc(n, sizeof *out->exercises) : NULL;
     out->nexercises = n;
     for (uint32_t i = 0; i < n; i++) {
         exercise_t *ex = &out->exercises[i];
-        uint32_t kind = get_u32(c);
+        uint32_t kind = cursor_u32(c);
         ex->kind = kind <= EXERCISE_WARNING ? (exercise_kind)kind : EXERCISE_NONE;
         ex->number = get_int(c);
         ex->line = get_int(c);
@@ -202,9 +158,9 @@ static void decode_exercises(cursor *c, md_output *out)
 }
 
 /* The warnings go into a separate list first: a damaged entry adds none. */
-static void decode_diags(cursor *c, diags_t *warnings)
+static void decode_diags(byte_cursor *c, diags_t *warnings)
 {
-    uint32_t n = get_u32(c);
+    uint32_t n = cursor_u32(c);
     for (uint32_t i = 0; c->ok && i < n; i++) {
         char *path = get_str(c);
         int line = get_int(c), col = get_int(c);
@@ -220,12 +176,12 @@ static void decode_diags(cursor *c, diags_t *warnings)
 
 static bool decode(const unsigned char *p, size_t len, md_output *out, diags_t *warnings)
 {
-    cursor c = {p, p + len, true};
+    byte_cursor c = {p, p + len, true};
     *out = (md_output){0};
     out->html = get_str(&c);
     out->toc_html = get_str(&c);
     out->summary = get_str(&c);
-    out->words = (size_t)get_u64(&c);
+    out->words = (size_t)cursor_u64(&c);
     decode_links(&c, out);
     decode_exercises(&c, out);
     decode_diags(&c, warnings);
@@ -261,7 +217,7 @@ static bool read_index(mdcache_t *c, const unsigned char *data, size_t len)
     if (memcmp(digest, data + len - 32, 32))
         return false;
     const unsigned char *trailer = data + len - TRAILER;
-    uint64_t pack_size = get_u64_at(trailer), n = get_u64_at(trailer + 8);
+    uint64_t pack_size = bytes_u64_at(trailer), n = bytes_u64_at(trailer + 8);
     size_t items = len - TRAILER - hlen;
     if (pack_size > c->map_len || items % INDEX_ITEM || items / INDEX_ITEM != n)
         return false;
@@ -270,9 +226,9 @@ static bool read_index(mdcache_t *c, const unsigned char *data, size_t len)
         const unsigned char *it = data + hlen + i * INDEX_ITEM;
         entry *e = &c->old[i];
         memcpy(e->key, it, MDCACHE_KEY_LEN);
-        e->offset = get_u64_at(it + MDCACHE_KEY_LEN);
-        e->len = get_u32_at(it + MDCACHE_KEY_LEN + 8);
-        e->crc = get_u32_at(it + MDCACHE_KEY_LEN + 12);
+        e->offset = bytes_u64_at(it + MDCACHE_KEY_LEN);
+        e->len = bytes_u32_at(it + MDCACHE_KEY_LEN + 8);
+        e->crc = bytes_u32_at(it + MDCACHE_KEY_LEN + 12);
         c->nold = (size_t)i + 1;
         if (e->offset < hlen || e->offset > pack_size || e->len > pack_size - e->offset ||
             (i > 0 && compare_keys(&c->old[i - 1], e) >= 0))
@@ -472,12 +428,12 @@ static bool write_index(mdcache_t *c)
     buf_puts(&b, c->header);
     for (size_t i = 0; i < c->nfresh; i++) {
         buf_putn(&b, (const char *)c->fresh[i].key, MDCACHE_KEY_LEN);
-        put_u64(&b, c->fresh[i].offset);
-        put_u32(&b, c->fresh[i].len);
-        put_u32(&b, c->fresh[i].crc);
+        bytes_put_u64(&b, c->fresh[i].offset);
+        bytes_put_u32(&b, c->fresh[i].len);
+        bytes_put_u32(&b, c->fresh[i].crc);
     }
-    put_u64(&b, c->offset);
-    put_u64(&b, c->nfresh);
+    bytes_put_u64(&b, c->offset);
+    bytes_put_u64(&b, c->nfresh);
     unsigned char digest[32];
     sha256(b.data, b.len, digest);
     buf_putn(&b, (const char *)digest, 32);

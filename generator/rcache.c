@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "fs.h"
 #include "path.h"
 #include "sha256.h"
@@ -66,34 +67,6 @@ static const char *intern(rcache_t *c, const char *s)
     return it->text;
 }
 
-typedef struct {
-    const unsigned char *p, *end;
-    bool ok;
-} cursor;
-
-static uint32_t get_u32(cursor *c)
-{
-    if (!c->ok || c->end - c->p < 4) {
-        c->ok = false;
-        return 0;
-    }
-    uint32_t v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 | (uint32_t)c->p[2] << 16 |
-                 (uint32_t)c->p[3] << 24;
-    c->p += 4;
-    return v;
-}
-
-static const unsigned char *get_bytes(cursor *c, size_t n)
-{
-    if (!c->ok || (size_t)(c->end - c->p) < n) {
-        c->ok = false;
-        return NULL;
-    }
-    const unsigned char *at = c->p;
-    c->p += n;
-    return at;
-}
-
 /* --- reading -------------------------------------------------------------------- */
 
 static int compare_entries(const void *a, const void *b)
@@ -102,10 +75,10 @@ static int compare_entries(const void *a, const void *b)
 }
 
 /* A string of the file's table by index, or NULL (damage). */
-static const char *string_at(rcache_t *c, cursor *cur, const char **table, uint32_t n)
+static const char *string_at(rcache_t *c, byte_cursor *cur, const char **table, uint32_t n)
 {
     (void)c;
-    uint32_t i = get_u32(cur);
+    uint32_t i = cursor_u32(cur);
     if (!cur->ok || i >= n) {
         cur->ok = false;
         return NULL;
@@ -113,15 +86,15 @@ static const char *string_at(rcache_t *c, cursor *cur, const char **table, uint3
     return table[i];
 }
 
-static bool read_entry(rcache_t *c, cursor *cur, const char **table, uint32_t nstr,
+static bool read_entry(rcache_t *c, byte_cursor *cur, const char **table, uint32_t nstr,
                        rcache_entry *e)
 {
     e->out_path = string_at(c, cur, table, nstr);
-    const unsigned char *digest = get_bytes(cur, RCACHE_KEY_LEN);
-    const unsigned char *hex = get_bytes(cur, 64);
-    uint32_t lo = get_u32(cur), hi = get_u32(cur);
+    const unsigned char *digest = cursor_bytes(cur, RCACHE_KEY_LEN);
+    const unsigned char *hex = cursor_bytes(cur, 64);
+    uint32_t lo = cursor_u32(cur), hi = cursor_u32(cur);
     e->template_path = string_at(c, cur, table, nstr);
-    uint32_t n = get_u32(cur);
+    uint32_t n = cursor_u32(cur);
     if (!cur->ok || n > (size_t)(cur->end - cur->p) / 8)
         return false;
     memcpy(e->digest, digest, RCACHE_KEY_LEN);
@@ -137,7 +110,7 @@ static bool read_entry(rcache_t *c, cursor *cur, const char **table, uint32_t ns
         deps[i].page = string_at(c, cur, table, nstr);
         deps[i].field = string_at(c, cur, table, nstr);
     }
-    uint32_t nrec = get_u32(cur);
+    uint32_t nrec = cursor_u32(cur);
     if (!cur->ok || nrec > (size_t)(cur->end - cur->p) / 4)
         return false;
     const char **record = xcalloc(nrec ? nrec : 1, sizeof *record);
@@ -160,9 +133,9 @@ static void drop_old(rcache_t *c)
 }
 
 /* Reads the file after its header line (checksum already checked). */
-static bool read_body(rcache_t *c, cursor *cur)
+static bool read_body(rcache_t *c, byte_cursor *cur)
 {
-    uint32_t nstr = get_u32(cur);
+    uint32_t nstr = cursor_u32(cur);
     if (!cur->ok || nstr > (size_t)(cur->end - cur->p) / 4)
         return false;
     /* the file's strings, in one block (no lookups: the table is unique) */
@@ -170,8 +143,8 @@ static bool read_body(rcache_t *c, cursor *cur)
     size_t room = (size_t)(cur->end - cur->p) + (size_t)nstr * (sizeof(interned) + 4), used = 0;
     c->block = xmalloc(room);
     for (uint32_t i = 0; cur->ok && i < nstr; i++) {
-        uint32_t len = get_u32(cur);
-        const unsigned char *s = get_bytes(cur, len);
+        uint32_t len = cursor_u32(cur);
+        const unsigned char *s = cursor_bytes(cur, len);
         size_t need = (sizeof(interned) + len + 1 + 3) & ~(size_t)3;
         if (s && !memchr(s, '\0', len) && used + need <= room) {
             interned *it = (interned *)(void *)(c->block + used);
@@ -185,7 +158,7 @@ static bool read_body(rcache_t *c, cursor *cur)
             cur->ok = false;
         }
     }
-    uint32_t n = get_u32(cur);
+    uint32_t n = cursor_u32(cur);
     bool ok = cur->ok && n <= (size_t)(cur->end - cur->p) / 120;
     if (ok) {
         c->old = xcalloc(n ? n : 1, sizeof *c->old);
@@ -208,7 +181,7 @@ static void read_file(rcache_t *c)
     unsigned char digest[32];
     if (len >= hlen + 32 && !memcmp(data, c->header, hlen)) {
         sha256(data, len - 32, digest);
-        cursor cur = {(unsigned char *)data + hlen, (unsigned char *)data + len - 32, true};
+        byte_cursor cur = {(unsigned char *)data + hlen, (unsigned char *)data + len - 32, true};
         if (memcmp(digest, data + len - 32, 32) || !read_body(c, &cur))
             drop_old(c);
     }
@@ -408,15 +381,6 @@ static size_t number_entry(table *t, const rcache_entry *e)
 
 /* Writing into a block sized beforehand (the file is tens of MB: no
  * growing buffer, no second copy). */
-static unsigned char *write_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-    return p + 4;
-}
-
 static unsigned char *write_bytes(unsigned char *p, const void *s, size_t n)
 {
     memcpy(p, s, n);
@@ -425,20 +389,20 @@ static unsigned char *write_bytes(unsigned char *p, const void *s, size_t n)
 
 static unsigned char *write_entry(unsigned char *p, const rcache_entry *e)
 {
-    p = write_u32(p, interned_of(e->out_path)->slot);
+    p = bytes_store_u32(p, interned_of(e->out_path)->slot);
     p = write_bytes(p, e->digest, RCACHE_KEY_LEN);
     p = write_bytes(p, e->hex, 64);
-    p = write_u32(p, (uint32_t)e->size);
-    p = write_u32(p, (uint32_t)(e->size >> 32));
-    p = write_u32(p, interned_of(e->template_path)->slot);
-    p = write_u32(p, (uint32_t)e->ndeps);
+    p = bytes_store_u32(p, (uint32_t)e->size);
+    p = bytes_store_u32(p, (uint32_t)(e->size >> 32));
+    p = bytes_store_u32(p, interned_of(e->template_path)->slot);
+    p = bytes_store_u32(p, (uint32_t)e->ndeps);
     for (size_t i = 0; i < e->ndeps; i++) {
-        p = write_u32(p, interned_of(e->deps[i].page)->slot);
-        p = write_u32(p, interned_of(e->deps[i].field)->slot);
+        p = bytes_store_u32(p, interned_of(e->deps[i].page)->slot);
+        p = bytes_store_u32(p, interned_of(e->deps[i].field)->slot);
     }
-    p = write_u32(p, (uint32_t)e->nrecord);
+    p = bytes_store_u32(p, (uint32_t)e->nrecord);
     for (size_t i = 0; i < e->nrecord; i++)
-        p = write_u32(p, interned_of(e->record[i])->slot);
+        p = bytes_store_u32(p, interned_of(e->record[i])->slot);
     return p;
 }
 
@@ -475,13 +439,13 @@ int rcache_save(rcache_t *c)
     }
     size_t hlen = strlen(c->header), len = hlen + 4 + t.bytes + 4 + entry_bytes + 32;
     unsigned char *file = xmalloc(len), *p = write_bytes(file, c->header, hlen);
-    p = write_u32(p, (uint32_t)t.n);
+    p = bytes_store_u32(p, (uint32_t)t.n);
     for (size_t i = 0; i < t.n; i++) {
         size_t slen = strlen(t.strings[i]);
-        p = write_u32(p, (uint32_t)slen);
+        p = bytes_store_u32(p, (uint32_t)slen);
         p = write_bytes(p, t.strings[i], slen);
     }
-    p = write_u32(p, (uint32_t)nentries);
+    p = bytes_store_u32(p, (uint32_t)nentries);
     for (size_t i = 0; i < n; i++)
         if (sorted[i].template_path)
             p = write_entry(p, &sorted[i]);

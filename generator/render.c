@@ -924,22 +924,6 @@ static void name_page_source(diags_t *d, size_t from, const page_t *p)
 
 /* --- the render cache (rcache.h) ----------------------------------------------- */
 
-static const page_t *page_at(const site_t *site, const char *out_path)
-{
-    size_t lo = 0, hi = site->npages;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(site->pages[mid]->out_path, out_path);
-        if (c == 0)
-            return site->pages[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* What the current page's render read besides its fields: its context,
  * and what picks its template and its output rules. */
 static int digest_values_protected(lua_State *L)
@@ -968,7 +952,7 @@ static int digest_values_protected(lua_State *L)
     for (size_t i = 0; ok && i < w->ncheck; i++) {
         /* a trace reads a page's fields one after another: look it up once */
         if (!q || strcmp(q->out_path, w->check[i].page))
-            q = page_at(w->site, w->check[i].page);
+            q = site_page_at(w->site, w->check[i].page, NULL);
         if (!q)
             return 0;
         buf_puts(b, w->check[i].page);

@@ -526,6 +526,25 @@ void site_free(site_t *site)
     *site = (site_t){0};
 }
 
+page_t *site_page_at(const site_t *site, const char *out_path, size_t *index)
+{
+    size_t lo = 0, hi = site->npages;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(site->pages[mid]->out_path, out_path);
+        if (c == 0) {
+            if (index)
+                *index = mid;
+            return site->pages[mid];
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 bool site_has_resource(const site_t *site, const char *out_path)
 {
     site_resource probe = {.out_path = (char *)out_path};

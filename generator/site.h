@@ -64,6 +64,9 @@ void site_add_page(site_t *site, page_t *p);
 
 /* The page of that language and key, or NULL (borrowed). */
 page_t *site_find(const site_t *site, int lang, const char *key);
+/* The page written at out_path, or NULL (borrowed); *index (may be NULL)
+ * gets its place in site->pages. */
+page_t *site_page_at(const site_t *site, const char *out_path, size_t *index);
 /* Whether a resource is written at out_path. */
 bool site_has_resource(const site_t *site, const char *out_path);
 /* The resource made from content/<src_rel> ("en/img/a.png"), or NULL. */
