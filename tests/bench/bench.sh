@@ -93,13 +93,15 @@ PY
   rm -f "$log" "$log.err"
 }
 
-# Appends a sentence to one page (the edit a rebuild has to pick up).
+# Appends a sentence to one page (the edit a rebuild has to pick up). The
+# original is kept outside content/: a new file there would be a new link
+# target, which rightly makes every page's Markdown convert again.
 edit_one_page() {
   local page=$1/content/en/posts/post-00001.md
-  cp "$page" "$page.orig"
+  cp "$page" "$WORK/post-00001.md.orig"
   printf '\nOne more sentence, edited for the rebuild benchmark.\n' >>"$page"
 }
-restore_page() { mv "$1/content/en/posts/post-00001.md.orig" "$1/content/en/posts/post-00001.md"; }
+restore_page() { mv "$WORK/post-00001.md.orig" "$1/content/en/posts/post-00001.md"; }
 
 for n in "${SIZES[@]}"; do
   site=$(corpus "$n")
