@@ -58,6 +58,7 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 typedef struct {
     const char *site_dir;
     const char *out_dir;  /* absolute once parsed */
+    char *cache_dir;      /* out_dir/.cache: what a rebuild can reuse (owned) */
     char *out_shown;      /* as the user gave it, for messages (owned) */
     bool write;           /* build (true) or check (false) */
     bool drafts, quiet, bundle;
@@ -515,11 +516,9 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         char *zip_name = xasprintf("%s.zip", cfg->name);
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
-        char *cache = path_join(o->out_dir, CACHE_DIR);
-        bundle_options bo = {o->jobs, cache};
+        bundle_options bo = {o->jobs, o->cache_dir};
         rc = bundle_write_files(list, n, *zip_path, sums, stamp, &bo, d);
         progress_stage("publish", 0);
-        free(cache);
         free(sums);
         free(zip_name);
         rc = rc == 0 ? sign_zip(o, cfg, *zip_path, stamp, d) : rc;
@@ -537,16 +536,6 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
     if (rc == 0)
         rc = deploy_write(cfg, fs_is_dir("surveys"), o->out_dir, d);
     return rc;
-}
-
-/* out/.cache/markdown.cache: pages whose Markdown did not change are not
- * converted again (NULL: no cache, everything is converted). */
-static mdcache_t *open_markdown_cache(const build_options *o)
-{
-    char *dir = path_join(o->out_dir, CACHE_DIR);
-    mdcache_t *c = mdcache_open(dir, WAYMARK_VERSION);
-    free(dir);
-    return c;
 }
 
 /* The render cache's global key (rcache.h): every file a template or the
@@ -572,16 +561,14 @@ static char *compile_style(const build_options *o, const config_t *cfg, const th
 {
     if (!themes->len)
         return NULL;
-    char *dir = path_join(o->out_dir, CACHE_DIR);
     size_t len, before = d->len;
-    char *css = key ? rcache_blob_get(dir, STYLESHEET, WAYMARK_VERSION, key, &len) : NULL;
-    *compiled = !css;
+    char *css = key ? rcache_blob_get(o->cache_dir, STYLESHEET, WAYMARK_VERSION, key, &len) : NULL;
+    *compiled = false;
     if (!css) {
         css = style_compile((const char *const *)themes->dirs,
                             (const char *const *)themes->names, cfg->scss_vars, d);
         *compiled = css && key && d->len == before;
     }
-    free(dir);
     return css;
 }
 
@@ -597,19 +584,8 @@ static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t
     mdcache_save(md);
     if (render)
         rcache_save(render);
-    if (css && css_compiled) {
-        char *dir = path_join(o->out_dir, CACHE_DIR);
-        rcache_blob_put(dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
-        free(dir);
-    }
-}
-
-static rcache_t *open_render_cache(const build_options *o, const unsigned char *key)
-{
-    char *dir = path_join(o->out_dir, CACHE_DIR);
-    rcache_t *c = rcache_open(dir, WAYMARK_VERSION, key);
-    free(dir);
-    return c;
+    if (css && css_compiled)
+        rcache_blob_put(o->cache_dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
 }
 
 static int build_site(const build_options *o, diags_t *d)
@@ -647,7 +623,7 @@ static int build_site(const build_options *o, diags_t *d)
     labels = exercise_labels_from_catalogs(catalogs.site, cfg.nlanguages);
     site.exercise_labels = labels;
     progress_stage("markdown", site.npages);
-    mdcache = o->write ? open_markdown_cache(o) : NULL;
+    mdcache = o->write ? mdcache_open(o->cache_dir, WAYMARK_VERSION) : NULL;
     site_convert_markdown(&site, o->jobs, mdcache, d);
     mdcache_done_reading(mdcache);
     progress_stage("style", 0);
@@ -660,15 +636,13 @@ static int build_site(const build_options *o, diags_t *d)
     /* render, check and write */
     if (o->write) {
         char *site_dir = path_join(o->out_dir, "site");
-        char *cache = path_join(o->out_dir, CACHE_DIR);
-        out = output_open(site_dir, cache, d);
-        free(cache);
+        out = output_open(site_dir, o->cache_dir, d);
         free(site_dir);
         if (!out)
             goto done;
     }
     links = linkcheck_new(&site);
-    rcache = out ? open_render_cache(o, cache_key) : NULL;
+    rcache = out ? rcache_open(o->cache_dir, WAYMARK_VERSION, cache_key) : NULL;
     render_options ro = {out ? output_staging(out) : NULL, (const char *const *)themes.templates,
                          (const char *const *)themes.template_names, catalogs.site, STYLESHEET,
                          o->jobs, out, catalogs.theme, links, rcache};
@@ -739,6 +713,7 @@ static int run_build(int argc, char **argv, bool write)
         free(o.out_shown);
         return usage_error("cannot enter '%s'", o.site_dir);
     }
+    o.cache_dir = path_join(o.out_dir, CACHE_DIR);
     md_init();
     progress_start(!o.quiet);
     diags_t d = DIAGS_INIT;
@@ -749,6 +724,7 @@ static int run_build(int argc, char **argv, bool write)
                 d.errors == 1 ? "" : "s", d.warnings, d.warnings == 1 ? "" : "s",
                 write ? "nothing was written" : "check failed");
     diag_free(&d);
+    free(o.cache_dir);
     free(out_dir);
     free(o.out_shown);
     return rc;
