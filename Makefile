@@ -4,7 +4,7 @@ DESTDIR ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WERROR  ?=
-PKGS    := libcmark-gfm lua5.4 libsass minizip zlib yaml-0.1 libsodium gumbo libmicrohttpd sqlite3
+PKGS    := libcmark-gfm lua5.4 libsass minizip zlib libdeflate yaml-0.1 libsodium gumbo libmicrohttpd sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lgettextpo -lpthread -lm
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(WERROR) -MMD -MP \
