@@ -17,6 +17,8 @@
 
 #define SUMMARY_MAX 300
 
+/* Raw HTML is already sanitized, so the renderer may pass it through. */
+#define RENDER_OPTIONS (CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES)
 static const char *const EXTENSIONS[] = {"table", "strikethrough", "autolink", "tagfilter", NULL};
 /* Ids the default theme uses for its own landmarks. */
 static const char *const RESERVED_IDS[] = {"main", "toc-title", "top",
@@ -25,7 +27,7 @@ static const char *const RESERVED_IDS[] = {"main", "toc-title", "top",
                                            "resume-title", "step-position", NULL};
 
 typedef struct {
-    int line, col;  /* as cmark reports them, for matching data-sourcepos */
+    cmark_node *node; /* in the tree until give_heading_ids replaces it */
     int level;
     char *text;
     char *id;
@@ -50,7 +52,6 @@ typedef struct {
     size_t nlinks, links_cap;
     strmap_t ids;     /* every id given out, reserved ones included */
     strmap_t next_n;  /* heading slug -> the next number to try after it */
-    size_t next_heading; /* place_heading_ids: where to look first */
 } render_state;
 
 static cmark_parser *new_parser(int options);
@@ -142,9 +143,8 @@ static void add_heading(render_state *st, cmark_node *node)
     char *id = unique_id(st, base);
     free(base);
     xgrow((void **)&st->headings, &st->headings_cap, st->nheadings + 1, sizeof *st->headings);
-    st->headings[st->nheadings++] = (heading){
-        cmark_node_get_start_line(node), cmark_node_get_start_column(node),
-        cmark_node_get_heading_level(node), buf_detach(&text), id};
+    st->headings[st->nheadings++] = (heading){node, cmark_node_get_heading_level(node),
+                                              buf_detach(&text), id};
 }
 
 static void take_summary(render_state *st, cmark_node *paragraph)
@@ -363,71 +363,31 @@ static void process_tree(render_state *st, cmark_node *doc)
 
 /* --- HTML output ---------------------------------------------------------- */
 
-/* Headings come out in the order they were collected, so the search
- * starts after the last one found (linear overall, not quadratic). */
-static const heading *heading_at(render_state *st, int line, int col)
+/* cmark has no way to give a heading an id, so each heading becomes a
+ * custom block holding its own HTML, rendered alone, with the id put into
+ * its opening tag. (Rendering the page with data-sourcepos on every block
+ * and swapping them for ids afterwards cost a pass over every page's HTML.) */
+static void give_heading_ids(render_state *st, cmark_llist *extensions)
 {
-    for (size_t k = 0; k < st->nheadings; k++) {
-        size_t i = (st->next_heading + k) % st->nheadings;
-        if (st->headings[i].line == line && st->headings[i].col == col) {
-            st->next_heading = i + 1;
-            return &st->headings[i];
-        }
+    for (size_t i = 0; i < st->nheadings; i++) {
+        heading *h = &st->headings[i];
+        char *alone = cmark_render_html(h->node, RENDER_OPTIONS, extensions);
+        buf_t html = BUF_INIT;
+        /* alone is "<hN>...": the id goes after "<hN". */
+        buf_putn(&html, alone, 3);
+        buf_puts(&html, " id=\"");
+        buf_put_html(&html, h->id, strlen(h->id));
+        buf_putc(&html, '"');
+        buf_puts(&html, alone + 3);
+        cmark_node *custom = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+        cmark_node_set_on_enter(custom, buf_cstr(&html));
+        cmark_node_set_on_exit(custom, "");
+        cmark_node_replace(h->node, custom);
+        cmark_node_free(h->node);
+        h->node = NULL;
+        buf_free(&html);
+        free(alone);
     }
-    return NULL;
-}
-
-/* The end of a "l:c-l:c" value followed by its closing quote, or NULL. */
-static const char *sourcepos_end(const char *v)
-{
-    for (int part = 0; part < 4; part++) {
-        if (!isdigit((unsigned char)*v))
-            return NULL;
-        while (isdigit((unsigned char)*v))
-            v++;
-        if (*v != (part == 3 ? '"' : part == 1 ? '-' : ':'))
-            return NULL;
-        v++;
-    }
-    return v - 1;
-}
-
-/* cmark writes data-sourcepos="l:c-l:c" on blocks (CMARK_OPT_SOURCEPOS);
- * on headings it becomes the id, everywhere else it goes. Sanitized raw
- * HTML never carries data-* attributes, but text can: an attribute value
- * ending in " data-sourcepos=" meets its own closing quote. So a match
- * counts only when a well-formed position follows; in text it never does,
- * because the next character after a closing quote is a space, > or /. */
-static char *place_heading_ids(render_state *st, const char *html)
-{
-    static const char marker[] = " data-sourcepos=\"";
-    buf_t out = BUF_INIT;
-    const char *s = html, *hit;
-    while ((hit = strstr(s, marker))) {
-        const char *value = hit + sizeof marker - 1;
-        const char *end = sourcepos_end(value);
-        if (!end) {
-            buf_putn(&out, s, (size_t)(value - s));
-            s = value;
-            continue;
-        }
-        buf_putn(&out, s, (size_t)(hit - s));
-        int line = 0, col = 0;
-        const heading *h = NULL;
-        bool is_heading = hit - html >= 3 && hit[-3] == '<' && hit[-2] == 'h' && isdigit((unsigned char)hit[-1]);
-        if (is_heading && sscanf(value, "%d:%d", &line, &col) == 2)
-            h = heading_at(st, line, col);
-        if (h) {
-            buf_puts(&out, " id=\"");
-            buf_put_html(&out, h->id, strlen(h->id));
-            buf_putc(&out, '"');
-        }
-        s = end + 1;
-    }
-    buf_puts(&out, s);
-    /* Every page's HTML is kept for the whole render: no growth slack. */
-    size_t len = out.len;
-    return xrealloc(buf_detach(&out), len + 1);
 }
 
 /* Nested lists of the level 2 and 3 headings. A list item stays open
@@ -628,22 +588,22 @@ int md_render(const md_input *in, md_output *out, diags_t *d)
 static int render_document(const md_input *in, int depth, md_output *out, diags_t *d)
 {
     render_state st = {.in = in, .depth = depth, .d = d};
-    int options = CMARK_OPT_UNSAFE | CMARK_OPT_SOURCEPOS | CMARK_OPT_FOOTNOTES;
-    cmark_parser *parser = new_parser(options);
+    cmark_parser *parser = new_parser(RENDER_OPTIONS);
     cmark_parser_feed(parser, in->text, in->len);
     cmark_node *doc = cmark_parser_finish(parser);
     process_tree(&st, doc);
     *out = (md_output){0};
     make_exercises(&st, doc, out);
-    /* Raw HTML is already sanitized, so the renderer may pass it through. */
-    char *html = cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser));
-    out->html = place_heading_ids(&st, html);
+    cmark_llist *extensions = cmark_parser_get_syntax_extensions(parser);
+    give_heading_ids(&st, extensions);
+    char *html = cmark_render_html(doc, RENDER_OPTIONS, extensions);
+    /* Every page's HTML is kept for the whole render: no growth slack. */
+    out->html = xrealloc(html, strlen(html) + 1);
     out->toc_html = in->want_toc ? table_of_contents(&st) : NULL;
     out->summary = st.summary ? st.summary : xstrdup("");
     out->words = utf8_count_words(st.text.data ? st.text.data : "", st.text.len);
     out->links = st.links;
     out->nlinks = st.nlinks;
-    free(html);
     cmark_node_free(doc);
     cmark_parser_free(parser);
     for (size_t i = 0; i < st.nheadings; i++) {

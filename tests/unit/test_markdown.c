@@ -65,6 +65,22 @@ static void test_heading_ids_and_toc(void **state)
     done(&r);
 }
 
+/* A heading keeps its inline markup and gets its id wherever it stands:
+ * in a quote, in a list item, with a footnote reference. */
+static void test_heading_ids_inside_blocks(void **state)
+{
+    (void)state;
+    rendered r = render("> ## In a *quote*\n\n- item\n\n  ### In a `list`\n\n"
+                        "#### Noted[^1]\n\n[^1]: The note.\n",
+                        false);
+    assert_int_equal(r.rc, 0);
+    assert_contains(r.out.html, "<blockquote>\n<h2 id=\"in-a-quote\">In a <em>quote</em></h2>");
+    assert_contains(r.out.html, "<h3 id=\"in-a-list\">In a <code>list</code></h3>");
+    assert_contains(r.out.html, "<h4 id=\"noted\">Noted<sup class=\"footnote-ref\"><a href=\"#fn-1\"");
+    assert_null(strstr(r.out.html, "data-sourcepos"));
+    done(&r);
+}
+
 static void test_slugs_keep_non_latin_letters(void **state)
 {
     (void)state;
@@ -165,6 +181,7 @@ int main(void)
     md_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heading_ids_and_toc),
+        cmocka_unit_test(test_heading_ids_inside_blocks),
         cmocka_unit_test(test_slugs_keep_non_latin_letters),
         cmocka_unit_test(test_summary_and_words),
         cmocka_unit_test(test_links),
