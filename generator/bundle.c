@@ -2,11 +2,12 @@
  *
  * SHA256SUMS sorts before most names, so every SHA-256 is known first:
  * given by the caller (the build hashed what it wrote), else read in a
- * hashing pass. Then, a window of entries at a time, the pack phase reads
- * each file on all cores: CRC-32 and the entry's final bytes (deflated, or
- * taken from the cache of the last build when the content is the same);
- * the write phase writes the window in name order and frees it. So memory
- * holds one window's deflated bytes, never the whole zip's. Entries are written
+ * hashing pass. Then two phases run at once, as a pipeline: the pack phase
+ * reads each file on all cores (CRC-32 and the entry's final bytes:
+ * deflated, or taken from the cache of the last build when the content is
+ * the same) while the write phase takes the packed entries in name order
+ * and frees them. The pack phase runs at most a window of entries ahead, so
+ * memory holds a window's deflated bytes, never the whole zip's. Entries are written
  * in raw mode: we deflate ourselves, so we can store a file whose deflated
  * form is not smaller, and every header field is ours, not minizip's guess
  * (minizip marks text files in internal_fa when it deflates).
@@ -44,7 +45,7 @@
 
 #define SUMS_NAME "SHA256SUMS"
 #define DEFLATE_LEVEL 6
-/* Entries packed (on all cores) before the writer takes them in order. */
+/* Entries packed (on all cores) ahead of the writer, at most. */
 #define WINDOW_ENTRIES ((size_t)4096)
 /* Files up to this size are deflated in memory, so they can be stored
  * instead when deflate does not help; larger ones are streamed, deflated. */
@@ -359,6 +360,7 @@ typedef struct {
     bool summed;             /* the hashing pass read it: sum.size and sum.crc
                                 too, which the pack phase checks */
     bool large;              /* streamed by the writer, deflated */
+    bool failed;             /* the pack phase reported it: the zip stops */
     int method;              /* 0 stored, Z_DEFLATED */
     unsigned char *packed;   /* final bytes (owned); NULL: cached or large */
     size_t packed_len;
@@ -417,31 +419,36 @@ static bool pack_bytes(entry_t *e, pack_worker *w, char *data, size_t len)
     return !e->summed || (summed_size == len && summed_crc == e->sum.crc);
 }
 
+/* Reads, checks and deflates one entry (or finds it in the cache); false
+ * after reporting. */
+static bool pack_entry(pack_worker *w, entry_t *e)
+{
+    if (e->hex_given && use_cache(w->cache, e))
+        return true; /* nothing to read at all */
+    struct stat st;
+    if (stat(e->path, &st) < 0)
+        return report_errno(&w->diags, e->path, "cannot read"), false;
+    if ((uint64_t)st.st_size > WHOLE_FILE_MAX) {
+        e->large = true;
+        e->method = Z_DEFLATED;
+        return sum_file(e->path, &e->sum, &w->diags) == 0;
+    }
+    char *data;
+    size_t len;
+    if (fs_read_file(e->path, &data, &len) < 0)
+        return report_errno(&w->diags, e->path, "cannot read"), false;
+    if (!pack_bytes(e, w, data, len)) {
+        diag_error(&w->diags, e->path, 0, 0, "file changed while the bundle was written");
+        return false;
+    }
+    return true;
+}
+
 static void pack_task(void *worker, size_t index)
 {
     pack_worker *w = worker;
     entry_t *e = &w->entries[index];
-    if (e->hex_given && use_cache(w->cache, e))
-        return; /* nothing to read at all */
-    struct stat st;
-    if (stat(e->path, &st) < 0) {
-        report_errno(&w->diags, e->path, "cannot read");
-        return;
-    }
-    if ((uint64_t)st.st_size > WHOLE_FILE_MAX) {
-        e->large = true;
-        e->method = Z_DEFLATED;
-        sum_file(e->path, &e->sum, &w->diags);
-        return;
-    }
-    char *data;
-    size_t len;
-    if (fs_read_file(e->path, &data, &len) < 0) {
-        report_errno(&w->diags, e->path, "cannot read");
-        return;
-    }
-    if (!pack_bytes(e, w, data, len))
-        diag_error(&w->diags, e->path, 0, 0, "file changed while the bundle was written");
+    e->failed = !pack_entry(w, e);
 }
 
 /* The hashing pass, for the files whose SHA-256 the caller did not give. */
@@ -455,26 +462,45 @@ static void hash_task(void *worker, size_t index)
         e->hex_given = e->summed = true;
 }
 
+/* The pack phase's threads: one worker each. */
+typedef struct {
+    pack_worker *workers;
+    void **ptrs;
+    size_t jobs;
+} crew_t;
+
+static crew_t crew_new(entry_t *entries, const bcache_t *cache, size_t jobs)
+{
+    crew_t c = {NULL, NULL, jobs ? jobs : 1};
+    c.workers = xcalloc(c.jobs, sizeof *c.workers);
+    c.ptrs = xcalloc(c.jobs, sizeof *c.ptrs);
+    for (size_t t = 0; t < c.jobs; t++) {
+        c.workers[t] = (pack_worker){.entries = entries, .cache = cache, .diags = DIAGS_INIT};
+        c.ptrs[t] = &c.workers[t];
+    }
+    return c;
+}
+
+/* Hands what the workers reported to d; -1 when it was an error. */
+static int crew_finish(crew_t *c, diags_t *d)
+{
+    size_t before = d->errors;
+    for (size_t t = 0; t < c->jobs; t++) {
+        diag_merge(d, &c->workers[t].diags);
+        libdeflate_free_compressor(c->workers[t].deflater);
+    }
+    free(c->workers);
+    free(c->ptrs);
+    return d->errors > before ? -1 : 0;
+}
+
 /* Runs task on every one of n entries on jobs threads. */
 static int run_tasks(entry_t *entries, size_t n, const bcache_t *cache, size_t jobs,
                      pool_task_fn task, diags_t *d)
 {
-    size_t before = d->errors;
-    jobs = jobs ? jobs : 1;
-    pack_worker *workers = xcalloc(jobs, sizeof *workers);
-    void **ptrs = xcalloc(jobs, sizeof *ptrs);
-    for (size_t t = 0; t < jobs; t++) {
-        workers[t] = (pack_worker){.entries = entries, .cache = cache, .diags = DIAGS_INIT};
-        ptrs[t] = &workers[t];
-    }
-    pool_run(n, jobs, ptrs, task);
-    for (size_t t = 0; t < jobs; t++) {
-        diag_merge(d, &workers[t].diags);
-        libdeflate_free_compressor(workers[t].deflater);
-    }
-    free(workers);
-    free(ptrs);
-    return d->errors > before ? -1 : 0;
+    crew_t crew = crew_new(entries, cache, jobs);
+    pool_run(n, crew.jobs, crew.ptrs, task);
+    return crew_finish(&crew, d);
 }
 
 /* --- the write phase: entries in name order, raw ------------------------- */
@@ -539,25 +565,43 @@ static int write_sums_entry(zip_writer_t *w, const buf_t *text)
 
 /* Every entry, and SHA256SUMS at its sorted place: a window at a time,
  * packed on jobs threads, then written in order and freed. */
+/* What the writer needs to take the packed entries in order. */
+typedef struct {
+    zip_writer_t *w;
+    entry_t *entries;
+    const buf_t *sums_text;
+    const bcache_t *cache;
+    bcache_writer_t *next_cache;
+    bool sums_written;
+} zip_feed;
+
+/* Writes entry i (and SHA256SUMS, where it sorts, before it). */
+static int write_next(void *ctx, size_t i)
+{
+    zip_feed *f = ctx;
+    entry_t *e = &f->entries[i];
+    if (e->failed)
+        return -1;
+    if (!f->sums_written && strcmp(e->name, SUMS_NAME) > 0) {
+        f->sums_written = true;
+        if (write_sums_entry(f->w, f->sums_text) < 0)
+            return -1;
+    }
+    return write_entry(f->w, e, f->cache, f->next_cache);
+}
+
+/* The pack phase runs on jobs threads while this thread writes what is
+ * packed, in name order; at most a window of entries waits in memory. */
 static int write_entries(zip_writer_t *w, entry_t *entries, size_t n, const buf_t *sums_text,
                          const bcache_t *cache, bcache_writer_t *next_cache, size_t jobs)
 {
-    bool sums_written = false;
-    for (size_t start = 0; start < n; start += WINDOW_ENTRIES) {
-        size_t end = n - start > WINDOW_ENTRIES ? start + WINDOW_ENTRIES : n;
-        if (run_tasks(entries + start, end - start, cache, jobs, pack_task, w->d) < 0)
-            return -1;
-        for (size_t i = start; i < end; i++) {
-            if (!sums_written && strcmp(entries[i].name, SUMS_NAME) > 0) {
-                sums_written = true;
-                if (write_sums_entry(w, sums_text) < 0)
-                    return -1;
-            }
-            if (write_entry(w, &entries[i], cache, next_cache) < 0)
-                return -1;
-        }
-    }
-    return sums_written ? 0 : write_sums_entry(w, sums_text);
+    zip_feed feed = {w, entries, sums_text, cache, next_cache, false};
+    crew_t crew = crew_new(entries, cache, jobs);
+    int rc = pool_run_ordered(n, crew.jobs, crew.ptrs, pack_task, write_next, &feed,
+                              WINDOW_ENTRIES);
+    if (crew_finish(&crew, w->d) < 0)
+        rc = -1;
+    return rc == 0 && !feed.sums_written ? write_sums_entry(w, sums_text) : rc;
 }
 
 /* So a crash right after the rename cannot leave an empty zip behind. */

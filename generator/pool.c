@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -52,6 +54,106 @@ void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task)
             pthread_join(ids[t], NULL);
     free(ids);
     free(threads);
+}
+
+/* --- the ordered pipeline ---------------------------------------------------- */
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* a task finished, or the consumer moved on */
+    size_t next;            /* the next task to hand out */
+    size_t consumed;        /* tasks the consumer has taken */
+    size_t ntasks, window;
+    bool *done;
+    bool stop;
+    pool_task_fn task;
+} ordered_shared;
+
+typedef struct {
+    ordered_shared *shared;
+    void *worker;
+} ordered_thread;
+
+/* The next task this thread may start, or SIZE_MAX when there is none. */
+static size_t ordered_take(ordered_shared *s)
+{
+    while (!s->stop && s->next < s->ntasks && s->next >= s->consumed + s->window)
+        pthread_cond_wait(&s->changed, &s->lock);
+    return s->stop || s->next >= s->ntasks ? SIZE_MAX : s->next++;
+}
+
+static void *ordered_main(void *arg)
+{
+    ordered_thread *t = arg;
+    ordered_shared *s = t->shared;
+    pthread_mutex_lock(&s->lock);
+    size_t i;
+    while ((i = ordered_take(s)) != SIZE_MAX) {
+        pthread_mutex_unlock(&s->lock);
+        s->task(t->worker, i);
+        progress_add(1);
+        pthread_mutex_lock(&s->lock);
+        s->done[i] = true;
+        pthread_cond_broadcast(&s->changed);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* The consumer's side: takes every task in order as it is done. */
+static int consume_in_order(ordered_shared *s, pool_consume_fn consume, void *ctx)
+{
+    for (size_t i = 0; i < s->ntasks; i++) {
+        pthread_mutex_lock(&s->lock);
+        while (!s->done[i])
+            pthread_cond_wait(&s->changed, &s->lock);
+        pthread_mutex_unlock(&s->lock);
+        int rc = consume(ctx, i);
+        pthread_mutex_lock(&s->lock);
+        s->consumed = i + 1;
+        s->stop = rc < 0;
+        pthread_cond_broadcast(&s->changed);
+        pthread_mutex_unlock(&s->lock);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pool_run_ordered(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task,
+                     pool_consume_fn consume, void *ctx, size_t window)
+{
+    ordered_shared s = {.ntasks = ntasks, .window = window ? window : 1, .task = task};
+    s.done = xcalloc(ntasks ? ntasks : 1, sizeof *s.done);
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.changed, NULL);
+    pthread_t *ids = xcalloc(nworkers, sizeof *ids);
+    ordered_thread *threads = xcalloc(nworkers, sizeof *threads);
+    size_t started = 0;
+    for (size_t t = 0; t < nworkers; t++) {
+        threads[t] = (ordered_thread){&s, workers[t]};
+        if (pthread_create(&ids[started], NULL, ordered_main, &threads[t]) == 0)
+            started++;
+    }
+    int rc;
+    if (started == 0) { /* no thread at all: one task, then its result, in turn */
+        rc = 0;
+        for (size_t i = 0; i < ntasks && rc == 0; i++) {
+            task(workers[0], i);
+            progress_add(1);
+            rc = consume(ctx, i);
+        }
+    } else {
+        rc = consume_in_order(&s, consume, ctx);
+    }
+    for (size_t t = 0; t < started; t++)
+        pthread_join(ids[t], NULL);
+    pthread_cond_destroy(&s.changed);
+    pthread_mutex_destroy(&s.lock);
+    free(ids);
+    free(threads);
+    free(s.done);
+    return rc;
 }
 
 size_t pool_default_jobs(void)

@@ -15,6 +15,17 @@ typedef void (*pool_task_fn)(void *worker, size_t index);
  * (nworkers >= 1; with 1 it runs on the calling thread). Each finished
  * task is one step of the progress bar's current stage. */
 void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task);
+/* Takes the result of task index, in index order, on the calling thread:
+ * 0 to go on, -1 to stop (the tasks not yet started are not run). */
+typedef int (*pool_consume_fn)(void *ctx, size_t index);
+
+/* A pipeline: runs task(workers[t], i) for every i < ntasks on nworkers
+ * threads while the calling thread runs consume(ctx, i) for i = 0, 1, ...
+ * as soon as task i is done. No task starts more than window indexes
+ * ahead of the consumer, which bounds what waits in memory. Returns 0,
+ * or -1 when consume stopped it. */
+int pool_run_ordered(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task,
+                     pool_consume_fn consume, void *ctx, size_t window);
 /* The number of online processors, at least 1. */
 size_t pool_default_jobs(void);
 
