@@ -669,7 +669,7 @@ static int build_site(const build_options *o, diags_t *d)
     /* the blog's Atom feeds (generator/feed.c) */
     feeds = d->errors ? 0 : feed_write_all(&site, catalogs.site, out, d);
     if (out && o->precompress && !d->errors)
-        precompress_output(out, d);
+        precompress_output(out, o->jobs, d);
     /* bundle and publish */
     release_page_html(&site);
     if (out && !d->errors)

@@ -2,46 +2,46 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "fs.h"
 #include "output.h"
 #include "path.h"
+#include "pool.h"
 #include "xalloc.h"
 
 #define GZIP_LEVEL 9
-#define GZIP_WINDOW (MAX_WBITS + 16) /* +16: a gzip wrapper, not zlib's */
-#define OS_UNKNOWN 255
 
 static const char *const EXTENSIONS[] = {".html", ".css", ".xml", ".json", ".csv", ".txt", NULL};
 
-int precompress_gzip(const void *data, size_t len, unsigned char **out, size_t *out_len)
+/* libdeflate's gzip header holds no name, no comment and time 0, and says
+ * "unknown" for the OS: nothing of the machine or the moment. */
+static int gzip_with(struct libdeflate_compressor *gz, const void *data, size_t len,
+                     unsigned char **out, size_t *out_len)
 {
-    z_stream zs = {0};
-    if (deflateInit2(&zs, GZIP_LEVEL, Z_DEFLATED, GZIP_WINDOW, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        return -1;
-    /* No name, no comment, time 0: nothing of the machine or the moment. */
-    gz_header header = {0};
-    header.os = OS_UNKNOWN;
-    deflateSetHeader(&zs, &header);
-    uLong bound = deflateBound(&zs, (uLong)len);
+    size_t bound = libdeflate_gzip_compress_bound(gz, len);
     unsigned char *buf = xmalloc(bound);
-    zs.next_in = (Bytef *)data;
-    zs.avail_in = (uInt)len;
-    zs.next_out = buf;
-    zs.avail_out = (uInt)bound;
-    int rc = deflate(&zs, Z_FINISH);
-    *out_len = zs.total_out;
-    deflateEnd(&zs);
-    if (rc != Z_STREAM_END) {
+    *out_len = libdeflate_gzip_compress(gz, data, len, buf, bound);
+    if (*out_len == 0) {
         free(buf);
         return -1;
     }
     *out = buf;
     return 0;
+}
+
+int precompress_gzip(const void *data, size_t len, unsigned char **out, size_t *out_len)
+{
+    struct libdeflate_compressor *gz = libdeflate_alloc_compressor(GZIP_LEVEL);
+    if (!gz)
+        return -1;
+    int rc = gzip_with(gz, data, len, out, out_len);
+    libdeflate_free_compressor(gz);
+    return rc;
 }
 
 static bool wants_gzip(const char *name)
@@ -52,34 +52,43 @@ static bool wants_gzip(const char *name)
     return false;
 }
 
-/* 1 when a .gz was put beside name, 0 when gzip did not help, -1 on failure. */
-static int gzip_file(output_t *out, const char *name, const char *path, diags_t *d)
+/* One thread's share of the files: its compressor and what it reported. */
+typedef struct {
+    output_t *out;
+    char **names, **paths;
+    struct libdeflate_compressor *gz;
+    diags_t diags;
+    size_t written;
+} gzip_worker;
+
+/* Puts a .gz beside file i when gzip makes it smaller. */
+static void gzip_task(void *worker, size_t i)
 {
+    gzip_worker *w = worker;
     char *data;
     size_t len;
-    if (fs_read_file(path, &data, &len) < 0) {
-        diag_error(d, name, 0, 0, "cannot read to precompress: %s", strerror(errno));
-        return -1;
+    if (fs_read_file(w->paths[i], &data, &len) < 0) {
+        diag_error(&w->diags, w->names[i], 0, 0, "cannot read to precompress: %s",
+                   strerror(errno));
+        return;
     }
     unsigned char *gz = NULL;
     size_t gz_len = 0;
-    int rc = 0;
-    if (precompress_gzip(data, len, &gz, &gz_len) < 0) {
-        diag_error(d, name, 0, 0, "cannot gzip");
-        rc = -1;
+    if (gzip_with(w->gz, data, len, &gz, &gz_len) < 0) {
+        diag_error(&w->diags, w->names[i], 0, 0, "cannot gzip");
     } else if (gz_len < len) {
-        char *to = xasprintf("%s.gz", name);
-        rc = output_put(out, to, gz, gz_len) < 0 ? -1 : 1;
-        if (rc < 0)
-            diag_error(d, to, 0, 0, "cannot write: %s", strerror(errno));
+        char *to = xasprintf("%s.gz", w->names[i]);
+        if (output_put(w->out, to, gz, gz_len) < 0)
+            diag_error(&w->diags, to, 0, 0, "cannot write: %s", strerror(errno));
+        else
+            w->written++;
         free(to);
     }
     free(gz);
     free(data);
-    return rc;
 }
 
-int precompress_output(output_t *out, diags_t *d)
+int precompress_output(output_t *out, size_t jobs, diags_t *d)
 {
     /* Copy the list first: putting files changes it. */
     size_t n;
@@ -91,16 +100,32 @@ int precompress_output(output_t *out, diags_t *d)
             names[count] = xstrdup(files[i].name);
             paths[count++] = xstrdup(files[i].path);
         }
-    int written = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (written >= 0) {
-            int rc = gzip_file(out, names[i], paths[i], d);
-            written = rc < 0 ? -1 : written + rc;
+    jobs = jobs ? jobs : 1;
+    gzip_worker *workers = xcalloc(jobs, sizeof *workers);
+    void **ptrs = xcalloc(jobs, sizeof *ptrs);
+    for (size_t t = 0; t < jobs; t++) {
+        workers[t] = (gzip_worker){out, names, paths, libdeflate_alloc_compressor(GZIP_LEVEL),
+                                   DIAGS_INIT, 0};
+        if (!workers[t].gz) {
+            fprintf(stderr, "waymark: out of memory\n");
+            abort();
         }
+        ptrs[t] = &workers[t];
+    }
+    pool_run(count, jobs, ptrs, gzip_task);
+    size_t before = d->errors, written = 0;
+    for (size_t t = 0; t < jobs; t++) {
+        diag_merge(d, &workers[t].diags);
+        libdeflate_free_compressor(workers[t].gz);
+        written += workers[t].written;
+    }
+    for (size_t i = 0; i < count; i++) {
         free(names[i]);
         free(paths[i]);
     }
     free(names);
     free(paths);
-    return written;
+    free(workers);
+    free(ptrs);
+    return d->errors > before ? -1 : (int)written;
 }

@@ -16,6 +16,16 @@ cmp -s "$TMP/a/waymark.zip" "$TMP/b/waymark.zip" \
   && pass "default site: two builds (--jobs 2 and --jobs 1) give byte-identical zips" \
   || fail "default site: two builds (--jobs 2 and --jobs 1) give byte-identical zips" "zips differ"
 
+build "$TMP/gz1" --jobs 1 --precompress
+build "$TMP/gz2" --jobs 2 --precompress
+gz_count=$(find "$TMP/gz2/site" -name '*.html.gz' | wc -l)
+if [ "$gz_count" -gt 0 ] && cmp -s "$TMP/gz1/waymark.zip" "$TMP/gz2/waymark.zip" \
+   && gunzip -c "$TMP/gz2/site/en/index.html.gz" | cmp -s - "$TMP/gz2/site/en/index.html"; then
+  pass "default site: --precompress gives the same .gz files with --jobs 1 and 2 ($gz_count pages)"
+else
+  fail "default site: --precompress gives the same .gz files with --jobs 1 and 2" "$gz_count .html.gz; zips or gunzip differ"
+fi
+
 touch "$site"/content/en/*.md   # newer file times must not matter under SOURCE_DATE_EPOCH
 build "$TMP/c" --jobs 2
 cmp -s "$TMP/a/waymark.zip" "$TMP/c/waymark.zip" \
