@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <string.h>
+
 static bool is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
 
 /* The range the second byte must fall in for a lead byte, per RFC 3629's
@@ -49,19 +51,38 @@ int32_t utf8_decode(const char *s, size_t len, size_t *width)
     return cp;
 }
 
-bool utf8_validate(const char *s, size_t len, int *bad_line, int *bad_col)
+/* Where the first byte that does not start a valid sequence is, or len.
+ * Every page's source goes through here: runs of ASCII, the common case,
+ * are skipped eight bytes at a time. */
+static size_t first_invalid(const char *s, size_t len)
 {
-    int line = 1, col = 1;
     size_t i = 0;
     while (i < len) {
-        size_t width;
-        if (utf8_decode(s + i, len - i, &width) < 0) {
-            if (bad_line)
-                *bad_line = line;
-            if (bad_col)
-                *bad_col = col;
-            return false;
+        uint64_t eight;
+        while (i + 8 <= len && (memcpy(&eight, s + i, 8), !(eight & 0x8080808080808080u)))
+            i += 8;
+        if (i < len && (unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
         }
+        size_t width;
+        if (i < len && utf8_decode(s + i, len - i, &width) < 0)
+            return i;
+        i += i < len ? width : 0;
+    }
+    return len;
+}
+
+bool utf8_validate(const char *s, size_t len, int *bad_line, int *bad_col)
+{
+    size_t bad = first_invalid(s, len);
+    if (bad == len)
+        return true;
+    /* Only now count lines and characters, up to the bad byte. */
+    int line = 1, col = 1;
+    for (size_t i = 0; i < bad;) {
+        size_t width;
+        utf8_decode(s + i, bad - i, &width);
         if (s[i] == '\n') {
             line++;
             col = 1;
@@ -70,7 +91,11 @@ bool utf8_validate(const char *s, size_t len, int *bad_line, int *bad_col)
         }
         i += width;
     }
-    return true;
+    if (bad_line)
+        *bad_line = line;
+    if (bad_col)
+        *bad_col = col;
+    return false;
 }
 
 bool utf8_find_bidi_control(const char *s, size_t len, size_t *offset)
@@ -155,16 +180,21 @@ static char_class classify(int32_t c)
     return CH_WORD;
 }
 
-/* classify() for ASCII, without the range tests: most text is ASCII, and
- * this runs over every page's text. */
-static char_class classify_ascii(unsigned char c)
-{
-    if (c == '\'' || c == '-')
-        return CH_JOINER;
-    if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
-        return CH_WORD;
-    return CH_SEPARATOR;
-}
+/* classify() for ASCII, looked up: most text is ASCII, and this runs over
+ * every page's text. */
+#define W CH_WORD
+#define S CH_SEPARATOR
+static const char_class ASCII_CLASS[128] = {
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, /* controls */
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, S, S, S, S, S, S, CH_JOINER, S, S, S, S, S, CH_JOINER, S, S, /* ' and - join */
+    W, W, W, W, W, W, W, W, W, W, S, S, S, S, S, S, /* digits */
+    S, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* A-Z */
+    W, W, W, W, W, W, W, W, W, W, W, S, S, S, S, S,
+    S, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* a-z */
+    W, W, W, W, W, W, W, W, W, W, W, S, S, S, S, S};
+#undef W
+#undef S
 
 size_t utf8_count_words(const char *s, size_t len)
 {
@@ -174,29 +204,16 @@ size_t utf8_count_words(const char *s, size_t len)
         unsigned char b = (unsigned char)s[i];
         char_class cls;
         if (b < 0x80) {
-            cls = classify_ascii(b);
+            cls = ASCII_CLASS[b];
             i++;
         } else {
             size_t width;
             cls = classify(utf8_decode(s + i, len - i, &width));
             i += width;
         }
-        switch (cls) {
-        case CH_WORD:
-            if (!in_word)
-                words++;
-            in_word = true;
-            break;
-        case CH_IDEOGRAPH:
-            words++;
-            in_word = false;
-            break;
-        case CH_SEPARATOR:
-            in_word = false;
-            break;
-        case CH_JOINER:
-            break;
-        }
+        /* a word starts where a word character follows a non-word one */
+        words += (cls == CH_WORD && !in_word) || cls == CH_IDEOGRAPH;
+        in_word = cls == CH_WORD || (cls == CH_JOINER && in_word);
     }
     return words;
 }

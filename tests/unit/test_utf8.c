@@ -36,6 +36,10 @@ static void rejects_malformed_sequences(void **state)
 {
     (void)state;
     expect_invalid(S("\x80"), 1, 1);                 /* lone continuation byte */
+    /* after long ASCII runs (read eight bytes at a time) and other scripts */
+    expect_invalid(S("title: long enough line\nsecond line, also long\xFF"), 2, 23);
+    expect_invalid(S("0123456789abcdef\x80"), 1, 17);
+    expect_invalid(S("Grüße aus Köln, line one\nПривет\xC3"), 2, 7);
     expect_invalid(S("ab\xC3"), 1, 3);               /* truncated at the end */
     expect_invalid(S("a\xC3z"), 1, 2);               /* bad continuation */
     expect_invalid(S("\xC0\xAF"), 1, 1);             /* overlong '/' */
