@@ -366,7 +366,7 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     else if (!strcmp(k, "url")) push_url_to(w, p->out_path);
     else if (!strcmp(k, "is_current")) lua_pushboolean(L, p == w->current);
     else if (!strcmp(k, "params")) push_front(L, (p->fallback_of ? p->fallback_of : p)->front);
-    else if (!strcmp(k, "content")) push_raw(w, p->html);
+    else if (!strcmp(k, "content")) push_raw(w, site_page_html(w->site, p, &w->diags));
     else if (!strcmp(k, "toc")) { if (p->toc_html) push_raw(w, p->toc_html); else lua_pushnil(L); }
     else if (!strcmp(k, "words")) lua_pushinteger(L, (lua_Integer)p->words);
     else if (!strcmp(k, "reading_minutes")) lua_pushinteger(L, page_reading_minutes(p));
@@ -940,8 +940,9 @@ static int digest_values_protected(lua_State *L)
         buf_puts(b, "md ");
         buf_putn(b, (const char *)p->md_key, sizeof p->md_key);
     } else {
-        buf_printf(b, "html %zu:", p->html ? strlen(p->html) : 0);
-        buf_puts(b, p->html ? p->html : "");
+        const char *html = site_page_html(w->site, p, &w->diags);
+        buf_printf(b, "html %zu:", html ? strlen(html) : 0);
+        buf_puts(b, html ? html : "");
         for (size_t i = 0; i < p->nlinks; i++)
             buf_printf(b, "\nlink %s", p->links[i].href);
     }
@@ -1080,8 +1081,10 @@ static void render_task(void *worker, size_t index)
     char hex[65] = "";
     if (w->opts->out_dir)
         write_page(w, p, hex);
-    if (w->opts->links)
+    if (w->opts->links) {
+        site_page_html(w->site, p, &w->diags); /* the link check reads p->html */
         linkcheck_record(w->opts->links, index, w->html.data, w->html.len, w->template_path);
+    }
     /* a page that reported anything renders again next time, to report it again */
     if (w->trace_ok && *hex && w->diags.len == diags_before)
         remember_page(w, p, hex);
