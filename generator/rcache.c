@@ -1,11 +1,14 @@
 #define _DEFAULT_SOURCE
 #include "rcache.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -17,13 +20,22 @@
 #include "xalloc.h"
 
 #define FILE_NAME "render.cache"
-#define FORMAT 1
+#define FORMAT 2
+#define NONE UINT32_MAX
+
+/* The file, after its header line:
+ *   strings: u32 count, then each as u32 length, bytes, NUL
+ *   values:  u32 count, then each as u32 page, u32 field (strings), digest
+ *   entries: u32 count, then each as u32 out_path, context digest, hex,
+ *            u64 size, u32 template, u32 n + n value numbers,
+ *            u32 n + n record strings
+ *   a SHA-256 of everything before it.
+ * Strings end in NUL so that they are used where the file is mapped. */
 
 /* An interned string knows its place in the pool, so rcache_save numbers
  * strings without looking them up again. */
 typedef struct {
-    uint32_t index; /* in the pool */
-    uint32_t slot;  /* in the table being written (rcache_save), or UINT32_MAX */
+    uint32_t slot; /* in the table being written (rcache_save), or NONE */
     char text[];
 } interned;
 
@@ -32,18 +44,32 @@ static interned *interned_of(const char *text)
     return (interned *)(void *)(text - offsetof(interned, text));
 }
 
+/* An entry read from the file, with the numbers of its strings. */
+typedef struct {
+    rcache_entry e;      /* first: rcache_keep gets back here from &e */
+    uint32_t out, tpl;   /* string numbers */
+    const uint32_t *records; /* e.nrecord string numbers */
+} old_entry;
+
 struct rcache {
     char *path;
     char *header;          /* the first line the file must start with */
-    rcache_entry *old;     /* from the file, sorted by out_path */
+    unsigned char *map;    /* the file, mapped */
+    size_t map_len;
+    const char **strings;  /* the file's strings, into map */
+    uint32_t nstrings;
+    rcache_dep *values;    /* the file's values (strings into map) */
+    uint32_t *value_strings; /* per value: page and field string numbers */
+    uint32_t nvalues;
+    old_entry *old;        /* sorted by out_path */
     size_t nold;
+    uint32_t *numbers;     /* one block: every entry's values and records */
     bool *kept;            /* one per old entry */
-    rcache_entry *fresh;   /* put by this build (strings interned) */
+    rcache_entry *fresh;   /* put by this build (strings interned, arrays owned) */
     size_t nfresh, fresh_cap;
-    strmap_t names;        /* interned strings: value = index in pool */
+    strmap_t names;        /* interned strings: value = index in pool + 1 */
     interned **pool;
     size_t npool, pool_cap;
-    char *block;           /* the strings read from the file (interned records) */
     pthread_mutex_t lock;
     size_t nkept;
 };
@@ -58,8 +84,7 @@ static const char *intern(rcache_t *c, const char *s)
         return c->pool[*slot - 1]->text;
     size_t len = strlen(s);
     interned *it = xmalloc(sizeof *it + len + 1);
-    it->index = (uint32_t)c->npool;
-    it->slot = UINT32_MAX;
+    it->slot = NONE;
     memcpy(it->text, s, len + 1);
     xgrow((void **)&c->pool, &c->pool_cap, c->npool + 1, sizeof *c->pool);
     c->pool[c->npool++] = it;
@@ -74,118 +99,163 @@ static int compare_entries(const void *a, const void *b)
     return strcmp(((const rcache_entry *)a)->out_path, ((const rcache_entry *)b)->out_path);
 }
 
-/* A string of the file's table by index, or NULL (damage). */
-static const char *string_at(rcache_t *c, byte_cursor *cur, const char **table, uint32_t n)
+static uint32_t string_number(rcache_t *c, byte_cursor *cur)
 {
-    (void)c;
     uint32_t i = cursor_u32(cur);
-    if (!cur->ok || i >= n) {
-        cur->ok = false;
-        return NULL;
-    }
-    return table[i];
+    if (cur->ok && i < c->nstrings)
+        return i;
+    cur->ok = false;
+    return 0;
 }
 
-static bool read_entry(rcache_t *c, byte_cursor *cur, const char **table, uint32_t nstr,
-                       rcache_entry *e)
+static bool read_strings(rcache_t *c, byte_cursor *cur)
 {
-    e->out_path = string_at(c, cur, table, nstr);
+    uint32_t n = cursor_u32(cur);
+    if (!cur->ok || n > (size_t)(cur->end - cur->p) / 5)
+        return false;
+    c->strings = xcalloc(n ? n : 1, sizeof *c->strings);
+    c->nstrings = n;
+    for (uint32_t i = 0; cur->ok && i < n; i++) {
+        uint32_t len = cursor_u32(cur);
+        const unsigned char *s = len < UINT32_MAX ? cursor_bytes(cur, (size_t)len + 1) : NULL;
+        if (!s || s[len] || memchr(s, '\0', len))
+            return false;
+        c->strings[i] = (const char *)s;
+    }
+    return cur->ok;
+}
+
+static bool read_values(rcache_t *c, byte_cursor *cur)
+{
+    uint32_t n = cursor_u32(cur);
+    if (!cur->ok || n > (size_t)(cur->end - cur->p) / (8 + RCACHE_VALUE_LEN))
+        return false;
+    c->values = xcalloc(n ? n : 1, sizeof *c->values);
+    c->value_strings = xcalloc(n ? 2 * (size_t)n : 1, sizeof *c->value_strings);
+    c->nvalues = n;
+    for (uint32_t i = 0; cur->ok && i < n; i++) {
+        uint32_t page = string_number(c, cur), field = string_number(c, cur);
+        const unsigned char *digest = cursor_bytes(cur, RCACHE_VALUE_LEN);
+        if (!cur->ok)
+            return false;
+        c->values[i].page = c->strings[page];
+        c->values[i].field = c->strings[field];
+        memcpy(c->values[i].digest, digest, RCACHE_VALUE_LEN);
+        c->value_strings[2 * i] = page;
+        c->value_strings[2 * i + 1] = field;
+    }
+    return cur->ok;
+}
+
+/* n numbers below limit into *at (advanced). */
+static bool read_numbers(byte_cursor *cur, uint32_t n, uint32_t limit, uint32_t **at)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = cursor_u32(cur);
+        if (!cur->ok || v >= limit)
+            return false;
+        *(*at)++ = v;
+    }
+    return true;
+}
+
+static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o, uint32_t **numbers,
+                       const uint32_t *numbers_end)
+{
+    rcache_entry *e = &o->e;
+    o->out = string_number(c, cur);
     const unsigned char *digest = cursor_bytes(cur, RCACHE_KEY_LEN);
     const unsigned char *hex = cursor_bytes(cur, 64);
-    uint32_t lo = cursor_u32(cur), hi = cursor_u32(cur);
-    e->template_path = string_at(c, cur, table, nstr);
-    uint32_t n = cursor_u32(cur);
-    if (!cur->ok || n > (size_t)(cur->end - cur->p) / 8)
+    uint64_t size = cursor_u64(cur);
+    o->tpl = string_number(c, cur);
+    uint32_t ndeps = cursor_u32(cur);
+    if (!cur->ok || ndeps > (size_t)(numbers_end - *numbers))
         return false;
     memcpy(e->digest, digest, RCACHE_KEY_LEN);
     memcpy(e->hex, hex, 64);
     e->hex[64] = '\0';
     if (strspn(e->hex, "0123456789abcdef") != 64)
         return false;
-    e->size = (uint64_t)lo | (uint64_t)hi << 32;
-    rcache_dep *deps = xcalloc(n ? n : 1, sizeof *deps);
-    e->deps = deps;
-    e->ndeps = n;
-    for (uint32_t i = 0; i < n; i++) {
-        deps[i].page = string_at(c, cur, table, nstr);
-        deps[i].field = string_at(c, cur, table, nstr);
-    }
-    uint32_t nrec = cursor_u32(cur);
-    if (!cur->ok || nrec > (size_t)(cur->end - cur->p) / 4)
+    e->out_path = c->strings[o->out];
+    e->template_path = c->strings[o->tpl];
+    e->size = size;
+    e->values = *numbers;
+    e->ndeps = ndeps;
+    if (!read_numbers(cur, ndeps, c->nvalues, numbers))
         return false;
-    const char **record = xcalloc(nrec ? nrec : 1, sizeof *record);
-    e->record = record;
+    uint32_t nrec = cursor_u32(cur);
+    if (!cur->ok || nrec > (size_t)(numbers_end - *numbers))
+        return false;
+    o->records = *numbers;
     e->nrecord = nrec;
-    for (uint32_t i = 0; i < nrec; i++)
-        record[i] = string_at(c, cur, table, nstr);
-    return cur->ok;
+    return read_numbers(cur, nrec, c->nstrings, numbers);
+}
+
+static bool read_entries(rcache_t *c, byte_cursor *cur)
+{
+    uint32_t n = cursor_u32(cur);
+    /* an entry is at least 120 bytes; the numbers are u32s of what is left */
+    size_t left = (size_t)(cur->end - cur->p);
+    if (!cur->ok || n > left / 120)
+        return false;
+    c->old = xcalloc(n ? n : 1, sizeof *c->old);
+    c->numbers = xmalloc((left / 4 + 1) * sizeof *c->numbers);
+    uint32_t *numbers = c->numbers, *end = c->numbers + left / 4;
+    for (uint32_t i = 0; i < n; i++) {
+        c->nold = i + 1;
+        if (!read_entry(c, cur, &c->old[i], &numbers, end) ||
+            (i > 0 && compare_entries(&c->old[i - 1].e, &c->old[i].e) >= 0))
+            return false;
+    }
+    return true;
 }
 
 static void drop_old(rcache_t *c)
 {
-    for (size_t i = 0; i < c->nold; i++) {
-        free((void *)c->old[i].deps);
-        free((void *)c->old[i].record);
-    }
+    free(c->strings);
+    free(c->values);
+    free(c->value_strings);
     free(c->old);
+    free(c->numbers);
+    c->strings = NULL;
+    c->values = NULL;
+    c->value_strings = NULL;
     c->old = NULL;
+    c->numbers = NULL;
+    c->nstrings = c->nvalues = 0;
     c->nold = 0;
 }
 
-/* Reads the file after its header line (checksum already checked). */
-static bool read_body(rcache_t *c, byte_cursor *cur)
+static void map_file(rcache_t *c)
 {
-    uint32_t nstr = cursor_u32(cur);
-    if (!cur->ok || nstr > (size_t)(cur->end - cur->p) / 4)
-        return false;
-    /* the file's strings, in one block (no lookups: the table is unique) */
-    const char **table = xcalloc(nstr ? nstr : 1, sizeof *table);
-    size_t room = (size_t)(cur->end - cur->p) + (size_t)nstr * (sizeof(interned) + 4), used = 0;
-    c->block = xmalloc(room);
-    for (uint32_t i = 0; cur->ok && i < nstr; i++) {
-        uint32_t len = cursor_u32(cur);
-        const unsigned char *s = cursor_bytes(cur, len);
-        size_t need = (sizeof(interned) + len + 1 + 3) & ~(size_t)3;
-        if (s && !memchr(s, '\0', len) && used + need <= room) {
-            interned *it = (interned *)(void *)(c->block + used);
-            it->index = UINT32_MAX;
-            it->slot = UINT32_MAX;
-            memcpy(it->text, s, len);
-            it->text[len] = '\0';
-            table[i] = it->text;
-            used += need;
-        } else {
-            cur->ok = false;
+    int fd = open(c->path, O_RDONLY);
+    struct stat st;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            c->map = m;
+            c->map_len = (size_t)st.st_size;
         }
     }
-    uint32_t n = cursor_u32(cur);
-    bool ok = cur->ok && n <= (size_t)(cur->end - cur->p) / 120;
-    if (ok) {
-        c->old = xcalloc(n ? n : 1, sizeof *c->old);
-        for (uint32_t i = 0; ok && i < n; i++) {
-            c->nold = i + 1;
-            ok = read_entry(c, cur, table, nstr, &c->old[i]) &&
-                 (i == 0 || compare_entries(&c->old[i - 1], &c->old[i]) < 0);
-        }
-    }
-    free(table);
-    return ok && cur->p == cur->end;
+    close(fd);
 }
 
 static void read_file(rcache_t *c)
 {
-    char *data;
-    size_t len, hlen = strlen(c->header);
-    if (fs_read_file(c->path, &data, &len) < 0)
+    size_t hlen = strlen(c->header), len;
+    map_file(c);
+    const unsigned char *data = c->map;
+    len = c->map_len;
+    if (!data || len < hlen + 32 || memcmp(data, c->header, hlen))
         return;
     unsigned char digest[32];
-    if (len >= hlen + 32 && !memcmp(data, c->header, hlen)) {
-        sha256(data, len - 32, digest);
-        byte_cursor cur = {(unsigned char *)data + hlen, (unsigned char *)data + len - 32, true};
-        if (memcmp(digest, data + len - 32, 32) || !read_body(c, &cur))
-            drop_old(c);
-    }
-    free(data);
+    sha256(data, len - 32, digest);
+    byte_cursor cur = {data + hlen, data + len - 32, true};
+    if (memcmp(digest, data + len - 32, 32) || !read_strings(c, &cur) || !read_values(c, &cur) ||
+        !read_entries(c, &cur) || cur.p != cur.end)
+        drop_old(c);
 }
 
 static void hash_file(buf_t *b, const char *path)
@@ -302,15 +372,30 @@ const rcache_entry *rcache_find(const rcache_t *c, const char *out_path)
     if (!c || !c->nold)
         return NULL;
     rcache_entry probe = {.out_path = out_path};
-    return bsearch(&probe, c->old, c->nold, sizeof *c->old, compare_entries);
+    const old_entry *o = bsearch(&probe, c->old, c->nold, sizeof *c->old, compare_entries);
+    return o ? &o->e : NULL;
+}
+
+const rcache_dep *rcache_values(const rcache_t *c, size_t *n)
+{
+    *n = c ? c->nvalues : 0;
+    return c ? c->values : NULL;
+}
+
+void rcache_record(const rcache_t *c, const rcache_entry *e, const char **items)
+{
+    const old_entry *o = (const old_entry *)(const void *)e;
+    for (size_t i = 0; i < e->nrecord; i++)
+        items[i] = c->strings[o->records[i]];
 }
 
 void rcache_keep(rcache_t *c, const rcache_entry *e)
 {
+    size_t i = (size_t)((const old_entry *)(const void *)e - c->old);
     pthread_mutex_lock(&c->lock);
-    if (!c->kept[e - c->old])
+    if (!c->kept[i])
         c->nkept++;
-    c->kept[e - c->old] = true;
+    c->kept[i] = true;
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -323,9 +408,13 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
     n->out_path = intern(c, e->out_path);
     n->template_path = intern(c, e->template_path);
     rcache_dep *deps = xcalloc(e->ndeps ? e->ndeps : 1, sizeof *deps);
-    for (size_t i = 0; i < e->ndeps; i++)
-        deps[i] = (rcache_dep){intern(c, e->deps[i].page), intern(c, e->deps[i].field)};
+    for (size_t i = 0; i < e->ndeps; i++) {
+        deps[i] = e->deps[i];
+        deps[i].page = intern(c, e->deps[i].page);
+        deps[i].field = intern(c, e->deps[i].field);
+    }
     n->deps = deps;
+    n->values = NULL;
     const char **record = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *record);
     for (size_t i = 0; i < e->nrecord; i++)
         record[i] = intern(c, e->record[i]);
@@ -335,120 +424,250 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
 
 /* --- writing -------------------------------------------------------------------- */
 
-static void reset_slots(const rcache_entry *e)
-{
-    interned_of(e->out_path)->slot = UINT32_MAX;
-    interned_of(e->template_path)->slot = UINT32_MAX;
-    for (size_t i = 0; i < e->ndeps; i++) {
-        interned_of(e->deps[i].page)->slot = UINT32_MAX;
-        interned_of(e->deps[i].field)->slot = UINT32_MAX;
-    }
-    for (size_t i = 0; i < e->nrecord; i++)
-        interned_of(e->record[i])->slot = UINT32_MAX;
-}
-
-/* The table being written: its strings in order, and their bytes. */
+/* What rcache_save writes: strings and values numbered in the order the
+ * entries name them, each once. */
 typedef struct {
+    rcache_t *c;
     const char **strings;
-    size_t n, cap, bytes;
+    size_t nstrings, strings_cap, string_bytes;
+    uint32_t *old_string;  /* per string of the file: its new number, or NONE */
+    rcache_dep *values;    /* strings borrowed */
+    uint32_t *value_pages, *value_fields;
+    size_t nvalues, values_cap;
+    uint32_t *old_value;   /* per value of the file: its new number, or NONE */
+    uint64_t *slots;       /* open addressing: (page << 32 | field) + 1, 0 = free */
+    uint32_t *slot_value;
+    size_t nslots;
 } table;
 
-static void number_string(table *t, const char *s)
+static uint32_t add_string(table *t, const char *s)
+{
+    xgrow((void **)&t->strings, &t->strings_cap, t->nstrings + 1, sizeof *t->strings);
+    t->strings[t->nstrings] = s;
+    t->string_bytes += 4 + strlen(s) + 1;
+    return (uint32_t)t->nstrings++;
+}
+
+/* A string this build interned. */
+static uint32_t fresh_string(table *t, const char *s)
 {
     interned *it = interned_of(s);
-    if (it->slot != UINT32_MAX)
-        return;
-    it->slot = (uint32_t)t->n;
-    xgrow((void **)&t->strings, &t->cap, t->n + 1, sizeof *t->strings);
-    t->strings[t->n++] = s;
-    t->bytes += 4 + strlen(s);
+    if (it->slot == NONE)
+        it->slot = add_string(t, s);
+    return it->slot;
 }
 
-/* Numbers e's strings in the order write_entry names them; returns the
- * size of its record. */
-static size_t number_entry(table *t, const rcache_entry *e)
+/* A string of the file: the same number as an equal interned one. */
+static uint32_t file_string(table *t, uint32_t i)
 {
-    number_string(t, e->out_path);
-    number_string(t, e->template_path);
-    for (size_t i = 0; i < e->ndeps; i++) {
-        number_string(t, e->deps[i].page);
-        number_string(t, e->deps[i].field);
-    }
-    for (size_t i = 0; i < e->nrecord; i++)
-        number_string(t, e->record[i]);
-    return 4 + RCACHE_KEY_LEN + 64 + 8 + 4 + 4 + 8 * e->ndeps + 4 + 4 * e->nrecord;
+    if (t->old_string[i] != NONE)
+        return t->old_string[i];
+    const char *s = t->c->strings[i];
+    int *pooled = t->c->npool ? strmap_slot(&t->c->names, s, false) : NULL;
+    uint32_t n = pooled ? fresh_string(t, t->c->pool[*pooled - 1]->text) : add_string(t, s);
+    t->old_string[i] = n;
+    return n;
 }
 
-/* Writing into a block sized beforehand (the file is tens of MB: no
- * growing buffer, no second copy). */
+/* Where key's probe starts in a table of n (a power of two) slots. */
+static size_t slot_of(uint64_t key, size_t n)
+{
+    key ^= key >> 31; /* both halves (page, field) reach every bit */
+    key *= 0x9e3779b97f4a7c15u;
+    key ^= key >> 29;
+    return (size_t)key & (n - 1);
+}
+
+static void grow_slots(table *t)
+{
+    size_t old_n = t->nslots;
+    uint64_t *old_slots = t->slots;
+    uint32_t *old_values = t->slot_value;
+    t->nslots = old_n ? 2 * old_n : 1024;
+    t->slots = xcalloc(t->nslots, sizeof *t->slots);
+    t->slot_value = xcalloc(t->nslots, sizeof *t->slot_value);
+    for (size_t i = 0; i < old_n; i++) {
+        if (!old_slots[i])
+            continue;
+        size_t k = slot_of(old_slots[i], t->nslots);
+        while (t->slots[k])
+            k = (k + 1) & (t->nslots - 1);
+        t->slots[k] = old_slots[i];
+        t->slot_value[k] = old_values[i];
+    }
+    free(old_slots);
+    free(old_values);
+}
+
+/* The number of the value (page, field) in the new file, added with
+ * digest the first time. */
+static uint32_t add_value(table *t, uint32_t page, uint32_t field, const unsigned char *digest)
+{
+    if (2 * (t->nvalues + 1) > t->nslots)
+        grow_slots(t);
+    uint64_t key = ((uint64_t)page << 32 | field) + 1;
+    size_t k = slot_of(key, t->nslots);
+    while (t->slots[k] && t->slots[k] != key)
+        k = (k + 1) & (t->nslots - 1);
+    if (t->slots[k])
+        return t->slot_value[k];
+    xgrow((void **)&t->values, &t->values_cap, t->nvalues + 1, sizeof *t->values);
+    t->value_pages = xrealloc(t->value_pages, t->values_cap * sizeof *t->value_pages);
+    t->value_fields = xrealloc(t->value_fields, t->values_cap * sizeof *t->value_fields);
+    memcpy(t->values[t->nvalues].digest, digest, RCACHE_VALUE_LEN);
+    t->value_pages[t->nvalues] = page;
+    t->value_fields[t->nvalues] = field;
+    t->slots[k] = key;
+    t->slot_value[k] = (uint32_t)t->nvalues;
+    return (uint32_t)t->nvalues++;
+}
+
+static uint32_t file_value(table *t, uint32_t i)
+{
+    if (t->old_value[i] == NONE) {
+        uint32_t page = file_string(t, t->c->value_strings[2 * i]);
+        uint32_t field = file_string(t, t->c->value_strings[2 * i + 1]);
+        t->old_value[i] = add_value(t, page, field, t->c->values[i].digest);
+    }
+    return t->old_value[i];
+}
+
+/* An entry to write: its strings and values numbered. */
+typedef struct {
+    const rcache_entry *e;
+    const old_entry *old; /* NULL: put by this build */
+    uint32_t out, tpl;
+    uint32_t *values, *records; /* owned */
+    bool twin; /* another entry for the same page is written instead */
+} planned;
+
+static int compare_planned(const void *a, const void *b)
+{
+    return strcmp(((const planned *)a)->e->out_path, ((const planned *)b)->e->out_path);
+}
+
+static void number_entry(table *t, planned *p)
+{
+    const rcache_entry *e = p->e;
+    p->values = xcalloc(e->ndeps ? e->ndeps : 1, sizeof *p->values);
+    p->records = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *p->records);
+    if (p->old) {
+        p->out = file_string(t, p->old->out);
+        p->tpl = file_string(t, p->old->tpl);
+        for (size_t i = 0; i < e->ndeps; i++)
+            p->values[i] = file_value(t, e->values[i]);
+        for (size_t i = 0; i < e->nrecord; i++)
+            p->records[i] = file_string(t, p->old->records[i]);
+        return;
+    }
+    p->out = fresh_string(t, e->out_path);
+    p->tpl = fresh_string(t, e->template_path);
+    for (size_t i = 0; i < e->ndeps; i++)
+        p->values[i] = add_value(t, fresh_string(t, e->deps[i].page),
+                                 fresh_string(t, e->deps[i].field), e->deps[i].digest);
+    for (size_t i = 0; i < e->nrecord; i++)
+        p->records[i] = fresh_string(t, e->record[i]);
+}
+
+/* Writing into a block sized beforehand (the file is MBs: no growing
+ * buffer, no second copy). */
 static unsigned char *write_bytes(unsigned char *p, const void *s, size_t n)
 {
     memcpy(p, s, n);
     return p + n;
 }
 
-static unsigned char *write_entry(unsigned char *p, const rcache_entry *e)
+static unsigned char *write_entry(unsigned char *p, const planned *pl)
 {
-    p = bytes_store_u32(p, interned_of(e->out_path)->slot);
+    const rcache_entry *e = pl->e;
+    p = bytes_store_u32(p, pl->out);
     p = write_bytes(p, e->digest, RCACHE_KEY_LEN);
     p = write_bytes(p, e->hex, 64);
     p = bytes_store_u32(p, (uint32_t)e->size);
     p = bytes_store_u32(p, (uint32_t)(e->size >> 32));
-    p = bytes_store_u32(p, interned_of(e->template_path)->slot);
+    p = bytes_store_u32(p, pl->tpl);
     p = bytes_store_u32(p, (uint32_t)e->ndeps);
-    for (size_t i = 0; i < e->ndeps; i++) {
-        p = bytes_store_u32(p, interned_of(e->deps[i].page)->slot);
-        p = bytes_store_u32(p, interned_of(e->deps[i].field)->slot);
-    }
+    for (size_t i = 0; i < e->ndeps; i++)
+        p = bytes_store_u32(p, pl->values[i]);
     p = bytes_store_u32(p, (uint32_t)e->nrecord);
     for (size_t i = 0; i < e->nrecord; i++)
-        p = bytes_store_u32(p, interned_of(e->record[i])->slot);
+        p = bytes_store_u32(p, pl->records[i]);
     return p;
+}
+
+static size_t entry_bytes(const rcache_entry *e)
+{
+    return 4 + RCACHE_KEY_LEN + 64 + 8 + 4 + 4 + 4 * e->ndeps + 4 + 4 * e->nrecord;
+}
+
+static unsigned char *write_tables(unsigned char *p, const table *t)
+{
+    p = bytes_store_u32(p, (uint32_t)t->nstrings);
+    for (size_t i = 0; i < t->nstrings; i++) {
+        size_t len = strlen(t->strings[i]);
+        p = bytes_store_u32(p, (uint32_t)len);
+        p = write_bytes(p, t->strings[i], len + 1);
+    }
+    p = bytes_store_u32(p, (uint32_t)t->nvalues);
+    for (size_t i = 0; i < t->nvalues; i++) {
+        p = bytes_store_u32(p, t->value_pages[i]);
+        p = bytes_store_u32(p, t->value_fields[i]);
+        p = write_bytes(p, t->values[i].digest, RCACHE_VALUE_LEN);
+    }
+    return p;
+}
+
+static void table_free(table *t)
+{
+    free(t->strings);
+    free(t->old_string);
+    free(t->values);
+    free(t->value_pages);
+    free(t->value_fields);
+    free(t->old_value);
+    free(t->slots);
+    free(t->slot_value);
 }
 
 int rcache_save(rcache_t *c)
 {
     /* every entry to write, sorted by out_path (one per page) */
     size_t n = 0;
-    const rcache_entry **all = xcalloc(c->nkept + c->nfresh + 1, sizeof *all);
+    planned *all = xcalloc(c->nkept + c->nfresh + 1, sizeof *all);
     for (size_t i = 0; i < c->nold; i++)
         if (c->kept[i])
-            all[n++] = &c->old[i];
+            all[n++] = (planned){.e = &c->old[i].e, .old = &c->old[i]};
     for (size_t i = 0; i < c->nfresh; i++)
-        all[n++] = &c->fresh[i];
-    rcache_entry *sorted = xcalloc(n ? n : 1, sizeof *sorted);
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = *all[i];
-    qsort(sorted, n, sizeof *sorted, compare_entries);
+        all[n++] = (planned){.e = &c->fresh[i]};
+    if (n > 1)
+        qsort(all, n, sizeof *all, compare_planned);
     for (size_t i = 0; i < c->npool; i++)
-        c->pool[i]->slot = UINT32_MAX;
-    for (size_t i = 0; i < c->nold; i++) /* the file's strings: reset where used */
-        reset_slots(&c->old[i]);
-    /* number the strings first: the table comes before the entries */
-    table t = {0};
-    size_t nentries = 0, entry_bytes = 0;
+        c->pool[i]->slot = NONE;
+    table t = {.c = c};
+    t.old_string = xmalloc((c->nstrings + 1) * sizeof *t.old_string);
+    memset(t.old_string, 0xff, (c->nstrings + 1) * sizeof *t.old_string);
+    t.old_value = xmalloc((c->nvalues + 1) * sizeof *t.old_value);
+    memset(t.old_value, 0xff, (c->nvalues + 1) * sizeof *t.old_value);
+    size_t nentries = 0, bytes = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && !compare_entries(&sorted[i - 1], &sorted[i])) {
-            /* one of two for the same page is written (both describe the same
-             * bytes or neither is used); NULL marks the other */
-            sorted[i].template_path = NULL;
+        /* one of two for the same page is written (both describe the same
+         * bytes or neither is used) */
+        if (i > 0 && !compare_planned(&all[i - 1], &all[i])) {
+            all[i].twin = true;
             continue;
         }
-        entry_bytes += number_entry(&t, &sorted[i]);
+        number_entry(&t, &all[i]);
+        bytes += entry_bytes(all[i].e);
         nentries++;
     }
-    size_t hlen = strlen(c->header), len = hlen + 4 + t.bytes + 4 + entry_bytes + 32;
+    size_t hlen = strlen(c->header);
+    size_t len = hlen + 4 + t.string_bytes + 4 + t.nvalues * (8 + RCACHE_VALUE_LEN) + 4 + bytes + 32;
     unsigned char *file = xmalloc(len), *p = write_bytes(file, c->header, hlen);
-    p = bytes_store_u32(p, (uint32_t)t.n);
-    for (size_t i = 0; i < t.n; i++) {
-        size_t slen = strlen(t.strings[i]);
-        p = bytes_store_u32(p, (uint32_t)slen);
-        p = write_bytes(p, t.strings[i], slen);
-    }
+    p = write_tables(p, &t);
     p = bytes_store_u32(p, (uint32_t)nentries);
     for (size_t i = 0; i < n; i++)
-        if (sorted[i].template_path)
-            p = write_entry(p, &sorted[i]);
+        if (!all[i].twin)
+            p = write_entry(p, &all[i]);
     sha256(file, (size_t)(p - file), p);
     char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
     int rc = fs_write_file(tmp, file, len) == 0 && rename(tmp, c->path) == 0 ? 0 : -1;
@@ -458,9 +677,12 @@ int rcache_save(rcache_t *c)
     }
     free(tmp);
     free(file);
-    free(t.strings);
-    free(sorted);
+    for (size_t i = 0; i < n; i++) {
+        free(all[i].values);
+        free(all[i].records);
+    }
     free(all);
+    table_free(&t);
     return rc;
 }
 
@@ -469,6 +691,8 @@ void rcache_free(rcache_t *c)
     if (!c)
         return;
     drop_old(c);
+    if (c->map)
+        munmap(c->map, c->map_len);
     for (size_t i = 0; i < c->nfresh; i++) {
         free((void *)c->fresh[i].deps);
         free((void *)c->fresh[i].record);
@@ -478,7 +702,6 @@ void rcache_free(rcache_t *c)
     for (size_t i = 0; i < c->npool; i++)
         free(c->pool[i]);
     free(c->pool);
-    free(c->block);
     strmap_free(&c->names);
     pthread_mutex_destroy(&c->lock);
     free(c->header);

@@ -29,9 +29,9 @@ static char *make_dir(void)
 
 static void put_page(rcache_t *c, const char *out_path)
 {
-    static const rcache_dep deps[] = {{"en/index.html", "title"},
-                                      {"en/a/index.html", "content"},
-                                      {"en/index.html", "url"}};
+    static const rcache_dep deps[] = {{"en/index.html", "title", {1}},
+                                      {"en/a/index.html", "content", {2}},
+                                      {"en/index.html", "url", {3}}};
     static const char *const record[] = {"#top", "t../index.html", "xhttps://example.org/"};
     rcache_entry e = {.out_path = out_path, .size = 1234, .template_path = "themes/t/page.html",
                       .deps = deps, .ndeps = 3, .record = record, .nrecord = 3};
@@ -63,10 +63,23 @@ static void round_trip(void **state)
     assert_int_equal(strspn(e->hex, "f"), 64);
     assert_string_equal(e->template_path, "themes/t/page.html");
     assert_int_equal(e->ndeps, 3);
-    assert_string_equal(e->deps[1].page, "en/a/index.html");
-    assert_string_equal(e->deps[1].field, "content");
+    size_t nvalues;
+    const rcache_dep *values = rcache_values(c, &nvalues);
+    /* each value once, however many pages read it */
+    assert_int_equal(nvalues, 3);
+    assert_true(e->values[1] < nvalues);
+    assert_string_equal(values[e->values[1]].page, "en/a/index.html");
+    assert_string_equal(values[e->values[1]].field, "content");
+    assert_int_equal(values[e->values[1]].digest[0], 2);
+    assert_int_equal(values[e->values[2]].digest[0], 3);
+    const rcache_entry *a = rcache_find(c, "en/a/index.html");
+    assert_non_null(a);
+    assert_memory_equal(a->values, e->values, 3 * sizeof *e->values);
     assert_int_equal(e->nrecord, 3);
-    assert_string_equal(e->record[2], "xhttps://example.org/");
+    const char *record[3];
+    rcache_record(c, e, record);
+    assert_string_equal(record[0], "#top");
+    assert_string_equal(record[2], "xhttps://example.org/");
     assert_null(rcache_find(c, "en/c/index.html"));
     /* only what this build kept or put is saved: en/a is pruned */
     rcache_keep(c, e);
@@ -75,6 +88,19 @@ static void round_trip(void **state)
     c = rcache_open(dir, "1.0", KEY1);
     assert_non_null(rcache_find(c, "en/b/index.html"));
     assert_null(rcache_find(c, "en/a/index.html"));
+    /* a kept entry and a new one that read the same field share its value */
+    rcache_keep(c, rcache_find(c, "en/b/index.html"));
+    put_page(c, "en/c/index.html");
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    values = rcache_values(c, &nvalues);
+    assert_int_equal(nvalues, 3);
+    e = rcache_find(c, "en/c/index.html");
+    assert_non_null(e);
+    assert_string_equal(e->template_path, "themes/t/page.html");
+    assert_string_equal(values[e->values[0]].field, "title");
+    assert_memory_equal(e->values, rcache_find(c, "en/b/index.html")->values, 3 * sizeof *e->values);
     rcache_free(c);
     fs_remove_tree(dir);
     free(dir);
