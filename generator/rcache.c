@@ -49,6 +49,8 @@ typedef struct {
     rcache_entry e;      /* first: rcache_keep gets back here from &e */
     uint32_t out, tpl;   /* string numbers */
     const uint32_t *records; /* e.nrecord string numbers */
+    const unsigned char *bytes; /* the entry as the file has it */
+    size_t len;
 } old_entry;
 
 struct rcache {
@@ -58,6 +60,8 @@ struct rcache {
     size_t map_len;
     const char **strings;  /* the file's strings, into map */
     uint32_t nstrings;
+    const unsigned char *strings_at, *strings_end; /* their bytes (after the count) */
+    const unsigned char *values_at, *values_end;
     rcache_dep *values;    /* the file's values (strings into map) */
     uint32_t *value_strings; /* per value: page and field string numbers */
     uint32_t nvalues;
@@ -115,6 +119,7 @@ static bool read_strings(rcache_t *c, byte_cursor *cur)
         return false;
     c->strings = xcalloc(n ? n : 1, sizeof *c->strings);
     c->nstrings = n;
+    c->strings_at = cur->p;
     for (uint32_t i = 0; cur->ok && i < n; i++) {
         uint32_t len = cursor_u32(cur);
         const unsigned char *s = len < UINT32_MAX ? cursor_bytes(cur, (size_t)len + 1) : NULL;
@@ -122,6 +127,7 @@ static bool read_strings(rcache_t *c, byte_cursor *cur)
             return false;
         c->strings[i] = (const char *)s;
     }
+    c->strings_end = cur->p;
     return cur->ok;
 }
 
@@ -133,6 +139,7 @@ static bool read_values(rcache_t *c, byte_cursor *cur)
     c->values = xcalloc(n ? n : 1, sizeof *c->values);
     c->value_strings = xcalloc(n ? 2 * (size_t)n : 1, sizeof *c->value_strings);
     c->nvalues = n;
+    c->values_at = cur->p;
     for (uint32_t i = 0; cur->ok && i < n; i++) {
         uint32_t page = string_number(c, cur), field = string_number(c, cur);
         const unsigned char *digest = cursor_bytes(cur, RCACHE_VALUE_LEN);
@@ -144,6 +151,7 @@ static bool read_values(rcache_t *c, byte_cursor *cur)
         c->value_strings[2 * i] = page;
         c->value_strings[2 * i + 1] = field;
     }
+    c->values_end = cur->p;
     return cur->ok;
 }
 
@@ -163,6 +171,7 @@ static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o, uint32_t **n
                        const uint32_t *numbers_end)
 {
     rcache_entry *e = &o->e;
+    o->bytes = cur->p;
     o->out = string_number(c, cur);
     const unsigned char *digest = cursor_bytes(cur, RCACHE_KEY_LEN);
     const unsigned char *hex = cursor_bytes(cur, 64);
@@ -188,7 +197,9 @@ static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o, uint32_t **n
         return false;
     o->records = *numbers;
     e->nrecord = nrec;
-    return read_numbers(cur, nrec, c->nstrings, numbers);
+    bool ok = read_numbers(cur, nrec, c->nstrings, numbers);
+    o->len = (size_t)(cur->p - o->bytes);
+    return ok;
 }
 
 static bool read_entries(rcache_t *c, byte_cursor *cur)
@@ -425,14 +436,17 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
 /* --- writing -------------------------------------------------------------------- */
 
 /* What rcache_save writes: strings and values numbered in the order the
- * entries name them, each once. */
+ * entries name them, each once; when appending (the file's are mostly
+ * still used), the file's strings and values keep their numbers and only
+ * this build's come after them (base). */
 typedef struct {
     rcache_t *c;
-    const char **strings;
+    uint32_t string_base, value_base;
+    const char **strings;  /* from string_base on */
     size_t nstrings, strings_cap, string_bytes;
     uint32_t *old_string;  /* per string of the file: its new number, or NONE */
-    rcache_dep *values;    /* strings borrowed */
     uint32_t *value_pages, *value_fields;
+    unsigned char (*digests)[RCACHE_VALUE_LEN];
     size_t nvalues, values_cap;
     uint32_t *old_value;   /* per value of the file: its new number, or NONE */
     uint64_t *slots;       /* open addressing: (page << 32 | field) + 1, 0 = free */
@@ -445,7 +459,7 @@ static uint32_t add_string(table *t, const char *s)
     xgrow((void **)&t->strings, &t->strings_cap, t->nstrings + 1, sizeof *t->strings);
     t->strings[t->nstrings] = s;
     t->string_bytes += 4 + strlen(s) + 1;
-    return (uint32_t)t->nstrings++;
+    return t->string_base + (uint32_t)t->nstrings++;
 }
 
 /* A string this build interned. */
@@ -511,15 +525,18 @@ static uint32_t add_value(table *t, uint32_t page, uint32_t field, const unsigne
         k = (k + 1) & (t->nslots - 1);
     if (t->slots[k])
         return t->slot_value[k];
-    xgrow((void **)&t->values, &t->values_cap, t->nvalues + 1, sizeof *t->values);
-    t->value_pages = xrealloc(t->value_pages, t->values_cap * sizeof *t->value_pages);
-    t->value_fields = xrealloc(t->value_fields, t->values_cap * sizeof *t->value_fields);
-    memcpy(t->values[t->nvalues].digest, digest, RCACHE_VALUE_LEN);
+    if (t->nvalues == t->values_cap) {
+        t->values_cap = t->values_cap ? 2 * t->values_cap : 1024;
+        t->value_pages = xrealloc(t->value_pages, t->values_cap * sizeof *t->value_pages);
+        t->value_fields = xrealloc(t->value_fields, t->values_cap * sizeof *t->value_fields);
+        t->digests = xrealloc(t->digests, t->values_cap * sizeof *t->digests);
+    }
+    memcpy(t->digests[t->nvalues], digest, RCACHE_VALUE_LEN);
     t->value_pages[t->nvalues] = page;
     t->value_fields[t->nvalues] = field;
     t->slots[k] = key;
-    t->slot_value[k] = (uint32_t)t->nvalues;
-    return (uint32_t)t->nvalues++;
+    t->slot_value[k] = t->value_base + (uint32_t)t->nvalues;
+    return t->value_base + (uint32_t)t->nvalues++;
 }
 
 static uint32_t file_value(table *t, uint32_t i)
@@ -537,7 +554,7 @@ typedef struct {
     const rcache_entry *e;
     const old_entry *old; /* NULL: put by this build */
     uint32_t out, tpl;
-    uint32_t *values, *records; /* owned */
+    uint32_t *values, *records; /* owned; NULL: the old entry's bytes are copied */
     bool twin; /* another entry for the same page is written instead */
 } planned;
 
@@ -546,9 +563,11 @@ static int compare_planned(const void *a, const void *b)
     return strcmp(((const planned *)a)->e->out_path, ((const planned *)b)->e->out_path);
 }
 
-static void number_entry(table *t, planned *p)
+static void number_entry(table *t, planned *p, bool appending)
 {
     const rcache_entry *e = p->e;
+    if (p->old && appending)
+        return;
     p->values = xcalloc(e->ndeps ? e->ndeps : 1, sizeof *p->values);
     p->records = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *p->records);
     if (p->old) {
@@ -580,6 +599,8 @@ static unsigned char *write_bytes(unsigned char *p, const void *s, size_t n)
 static unsigned char *write_entry(unsigned char *p, const planned *pl)
 {
     const rcache_entry *e = pl->e;
+    if (!pl->values) /* kept with its numbers: as the file has it */
+        return write_bytes(p, pl->old->bytes, pl->old->len);
     p = bytes_store_u32(p, pl->out);
     p = write_bytes(p, e->digest, RCACHE_KEY_LEN);
     p = write_bytes(p, e->hex, 64);
@@ -602,17 +623,22 @@ static size_t entry_bytes(const rcache_entry *e)
 
 static unsigned char *write_tables(unsigned char *p, const table *t)
 {
-    p = bytes_store_u32(p, (uint32_t)t->nstrings);
+    const rcache_t *c = t->c;
+    p = bytes_store_u32(p, t->string_base + (uint32_t)t->nstrings);
+    if (t->string_base)
+        p = write_bytes(p, c->strings_at, (size_t)(c->strings_end - c->strings_at));
     for (size_t i = 0; i < t->nstrings; i++) {
         size_t len = strlen(t->strings[i]);
         p = bytes_store_u32(p, (uint32_t)len);
         p = write_bytes(p, t->strings[i], len + 1);
     }
-    p = bytes_store_u32(p, (uint32_t)t->nvalues);
+    p = bytes_store_u32(p, t->value_base + (uint32_t)t->nvalues);
+    if (t->value_base)
+        p = write_bytes(p, c->values_at, (size_t)(c->values_end - c->values_at));
     for (size_t i = 0; i < t->nvalues; i++) {
         p = bytes_store_u32(p, t->value_pages[i]);
         p = bytes_store_u32(p, t->value_fields[i]);
-        p = write_bytes(p, t->values[i].digest, RCACHE_VALUE_LEN);
+        p = write_bytes(p, t->digests[i], RCACHE_VALUE_LEN);
     }
     return p;
 }
@@ -621,12 +647,37 @@ static void table_free(table *t)
 {
     free(t->strings);
     free(t->old_string);
-    free(t->values);
     free(t->value_pages);
     free(t->value_fields);
+    free(t->digests);
     free(t->old_value);
     free(t->slots);
     free(t->slot_value);
+}
+
+/* Whether the kept entries still use most of the file (its values and
+ * its entries' bytes): then the new file copies the file's strings,
+ * values and kept entries as they are and adds this build's after them;
+ * else everything is numbered anew, leaving out what nothing uses. */
+static bool mostly_used(const rcache_t *c)
+{
+    if (!c->nold)
+        return false;
+    size_t kept_bytes = 0, all_bytes = 0, used = 0;
+    bool *seen = xcalloc(c->nvalues ? c->nvalues : 1, sizeof *seen);
+    for (size_t i = 0; i < c->nold; i++) {
+        all_bytes += c->old[i].len;
+        if (!c->kept[i])
+            continue;
+        kept_bytes += c->old[i].len;
+        const rcache_entry *e = &c->old[i].e;
+        for (size_t k = 0; k < e->ndeps; k++) {
+            used += !seen[e->values[k]];
+            seen[e->values[k]] = true;
+        }
+    }
+    free(seen);
+    return 2 * kept_bytes >= all_bytes && 2 * used >= c->nvalues;
 }
 
 int rcache_save(rcache_t *c)
@@ -643,7 +694,12 @@ int rcache_save(rcache_t *c)
         qsort(all, n, sizeof *all, compare_planned);
     for (size_t i = 0; i < c->npool; i++)
         c->pool[i]->slot = NONE;
+    bool appending = mostly_used(c);
     table t = {.c = c};
+    if (appending) {
+        t.string_base = c->nstrings;
+        t.value_base = c->nvalues;
+    }
     t.old_string = xmalloc((c->nstrings + 1) * sizeof *t.old_string);
     memset(t.old_string, 0xff, (c->nstrings + 1) * sizeof *t.old_string);
     t.old_value = xmalloc((c->nvalues + 1) * sizeof *t.old_value);
@@ -656,12 +712,14 @@ int rcache_save(rcache_t *c)
             all[i].twin = true;
             continue;
         }
-        number_entry(&t, &all[i]);
+        number_entry(&t, &all[i], appending);
         bytes += entry_bytes(all[i].e);
         nentries++;
     }
-    size_t hlen = strlen(c->header);
-    size_t len = hlen + 4 + t.string_bytes + 4 + t.nvalues * (8 + RCACHE_VALUE_LEN) + 4 + bytes + 32;
+    size_t hlen = strlen(c->header), values = t.nvalues * (8 + RCACHE_VALUE_LEN);
+    size_t len = hlen + 4 + t.string_bytes + 4 + values + 4 + bytes + 32;
+    if (appending)
+        len += (size_t)(c->strings_end - c->strings_at) + (size_t)(c->values_end - c->values_at);
     unsigned char *file = xmalloc(len), *p = write_bytes(file, c->header, hlen);
     p = write_tables(p, &t);
     p = bytes_store_u32(p, (uint32_t)nentries);

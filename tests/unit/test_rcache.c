@@ -88,19 +88,37 @@ static void round_trip(void **state)
     c = rcache_open(dir, "1.0", KEY1);
     assert_non_null(rcache_find(c, "en/b/index.html"));
     assert_null(rcache_find(c, "en/a/index.html"));
-    /* a kept entry and a new one that read the same field share its value */
+    /* a kept entry and a new one: the file's values are copied as they
+     * are and the new entry's come after them */
     rcache_keep(c, rcache_find(c, "en/b/index.html"));
     put_page(c, "en/c/index.html");
     assert_int_equal(rcache_save(c), 0);
     rcache_free(c);
     c = rcache_open(dir, "1.0", KEY1);
     values = rcache_values(c, &nvalues);
-    assert_int_equal(nvalues, 3);
     e = rcache_find(c, "en/c/index.html");
     assert_non_null(e);
     assert_string_equal(e->template_path, "themes/t/page.html");
+    assert_string_equal(values[e->values[0]].page, "en/index.html");
     assert_string_equal(values[e->values[0]].field, "title");
-    assert_memory_equal(e->values, rcache_find(c, "en/b/index.html")->values, 3 * sizeof *e->values);
+    assert_int_equal(values[e->values[1]].digest[0], 2);
+    assert_non_null(rcache_find(c, "en/b/index.html"));
+    rcache_record(c, e, record);
+    assert_string_equal(record[1], "t../index.html");
+    assert_int_equal(nvalues, 6);
+    /* when most of the file is unused, it is written anew: each value once */
+    put_page(c, "en/d/index.html");
+    put_page(c, "en/e/index.html");
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    values = rcache_values(c, &nvalues);
+    assert_int_equal(nvalues, 3);
+    e = rcache_find(c, "en/d/index.html");
+    assert_non_null(e);
+    assert_null(rcache_find(c, "en/b/index.html"));
+    assert_string_equal(values[e->values[1]].page, "en/a/index.html");
+    assert_memory_equal(e->values, rcache_find(c, "en/e/index.html")->values, 3 * sizeof *e->values);
     rcache_free(c);
     fs_remove_tree(dir);
     free(dir);
