@@ -122,19 +122,65 @@ static const char *feed_of(const page_blog *b)
     return b->index && b->index->blog ? b->index->blog->feed : NULL;
 }
 
-/* The blog fields of a post that every page's templates read. */
+/* page.params: the front matter as it is (render.c gives it to Lua with
+ * its plain scalars typed: the plain flag and the text decide that). */
+static void put_front(buf_t *b, const fm_node *n, int depth)
+{
+    if (!n || depth > 64) {
+        buf_putc(b, 'n');
+        return;
+    }
+    switch (n->kind) {
+    case FM_SCALAR:
+        buf_putc(b, n->plain ? 'p' : 'q');
+        put_text(b, n->text);
+        break;
+    case FM_LIST:
+    case FM_MAP:
+        buf_printf(b, "%c%zu{", n->kind == FM_LIST ? 'L' : 'M', n->len);
+        for (size_t i = 0; i < n->len; i++) {
+            if (n->kind == FM_MAP)
+                put_text(b, n->keys[i]);
+            put_front(b, n->items[i], depth + 1);
+        }
+        buf_putc(b, '}');
+        break;
+    }
+}
+
+/* A posts index's pager (render.c push_pager). */
+static void put_pager(buf_t *b, const page_blog *pb)
+{
+    buf_printf(b, "G%zu %zu ", pb->number, pb->count);
+    put_page(b, pb->first);
+    put_page(b, pb->pager_prev);
+    put_page(b, pb->pager_next);
+}
+
+/* The blog fields that every page's templates read. */
 static bool put_blog_value(const page_t *q, const char *f, buf_t *b)
 {
     static const char *const names[] = {"blog", "updated", "authors", "tags", "series",
                                         "related", "posts_index", "tags_index",
-                                        "archive_index", "feed", NULL};
+                                        "archive_index", "feed", "posts", "pager", "total",
+                                        NULL};
     const char *const *name = names;
     while (*name && strcmp(*name, f))
         name++;
     if (!*name)
         return false;
     const page_blog *pb = q->blog;
+    bool list = pb && pb->role > BLOG_POST;
     if (!pb) buf_putc(b, 'n');
+    else if (!strcmp(f, "posts")) { if (list) put_list(b, &pb->posts); else buf_putc(b, 'n'); }
+    else if (!strcmp(f, "pager")) { if (pb->role == BLOG_INDEX) put_pager(b, pb); else buf_putc(b, 'n'); }
+    else if (!strcmp(f, "total")) {
+        if (!list)
+            buf_putc(b, 'n');
+        else
+            buf_printf(b, "i%zu;", pb->role == BLOG_INDEX ? pb->first->blog->all.len
+                                   : pb->role == BLOG_TAGS ? pb->pages.len : pb->posts.len);
+    }
     else if (!strcmp(f, "blog")) buf_printf(b, "r%d;", (int)pb->role);
     else if (!strcmp(f, "updated")) put_text(b, pb->updated);
     else if (!strcmp(f, "authors")) {
@@ -193,6 +239,8 @@ bool render_cache_plain_value(const site_t *site, const page_t *q, const char *f
     else if (!strcmp(f, "ancestors")) put_ancestors(b, q);
     else if (!strcmp(f, "translations"))
         put_pages(b, q->translations, q->kind == PAGE_ROOT ? 1 : site->cfg->nlanguages);
+    else if (!strcmp(f, "params")) put_front(b, (q->fallback_of ? q->fallback_of : q)->front, 0);
+    else if (!strcmp(f, "survey") && !q->survey) buf_putc(b, 'n');
     else if (!strcmp(f, "survey_stylesheet")) {
         char *css = q->survey ? surveys_stylesheet_path(q->survey) : NULL;
         put_text(b, css); /* the path it leads to */
