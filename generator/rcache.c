@@ -20,11 +20,13 @@
 #include "xalloc.h"
 
 #define FILE_NAME "render.cache"
-#define FORMAT 2
+#define FORMAT 3
 #define NONE UINT32_MAX
 
 /* The file, after its header line:
- *   strings: u32 count, then each as u32 length, bytes, NUL
+ *   zeros to a multiple of 4 bytes (so are the strings: every number
+ *   after the strings is at a multiple of 4, and used in place)
+ *   strings: u32 count, then each as u32 length, bytes, NUL, zeros
  *   values:  u32 count, then each as u32 page, u32 field (strings), digest
  *   entries: u32 count, then each as u32 out_path, context digest, hex,
  *            u64 size, u32 template, u32 n + n value numbers,
@@ -62,12 +64,9 @@ struct rcache {
     uint32_t nstrings;
     const unsigned char *strings_at, *strings_end; /* their bytes (after the count) */
     const unsigned char *values_at, *values_end;
-    rcache_dep *values;    /* the file's values (strings into map) */
-    uint32_t *value_strings; /* per value: page and field string numbers */
-    uint32_t nvalues;
+    uint32_t nvalues;      /* the file's values, at values_at */
     old_entry *old;        /* sorted by out_path */
     size_t nold;
-    uint32_t *numbers;     /* one block: every entry's values and records */
     bool *kept;            /* one per old entry */
     rcache_entry *fresh;   /* put by this build (strings interned, arrays owned) */
     size_t nfresh, fresh_cap;
@@ -112,10 +111,19 @@ static uint32_t string_number(rcache_t *c, byte_cursor *cur)
     return 0;
 }
 
+/* Skips the zeros that bring the cursor to a multiple of 4 from the
+ * start of the file (the map is page-aligned). */
+static bool skip_padding(const rcache_t *c, byte_cursor *cur)
+{
+    size_t n = (4 - (size_t)(cur->p - c->map) % 4) % 4;
+    const unsigned char *pad = cursor_bytes(cur, n);
+    return pad && (n == 0 || !memcmp(pad, "\0\0\0", n));
+}
+
 static bool read_strings(rcache_t *c, byte_cursor *cur)
 {
     uint32_t n = cursor_u32(cur);
-    if (!cur->ok || n > (size_t)(cur->end - cur->p) / 5)
+    if (!cur->ok || n > (size_t)(cur->end - cur->p) / 8)
         return false;
     c->strings = xcalloc(n ? n : 1, sizeof *c->strings);
     c->nstrings = n;
@@ -123,7 +131,7 @@ static bool read_strings(rcache_t *c, byte_cursor *cur)
     for (uint32_t i = 0; cur->ok && i < n; i++) {
         uint32_t len = cursor_u32(cur);
         const unsigned char *s = len < UINT32_MAX ? cursor_bytes(cur, (size_t)len + 1) : NULL;
-        if (!s || s[len] || memchr(s, '\0', len))
+        if (!s || s[len] || memchr(s, '\0', len) || !skip_padding(c, cur))
             return false;
         c->strings[i] = (const char *)s;
     }
@@ -131,44 +139,40 @@ static bool read_strings(rcache_t *c, byte_cursor *cur)
     return cur->ok;
 }
 
+/* A value is u32 page, u32 field, digest: checked here, read in place. */
+#define VALUE_BYTES (8 + RCACHE_VALUE_LEN)
+
 static bool read_values(rcache_t *c, byte_cursor *cur)
 {
     uint32_t n = cursor_u32(cur);
-    if (!cur->ok || n > (size_t)(cur->end - cur->p) / (8 + RCACHE_VALUE_LEN))
+    if (!cur->ok || n > (size_t)(cur->end - cur->p) / VALUE_BYTES)
         return false;
-    c->values = xcalloc(n ? n : 1, sizeof *c->values);
-    c->value_strings = xcalloc(n ? 2 * (size_t)n : 1, sizeof *c->value_strings);
     c->nvalues = n;
     c->values_at = cur->p;
     for (uint32_t i = 0; cur->ok && i < n; i++) {
-        uint32_t page = string_number(c, cur), field = string_number(c, cur);
-        const unsigned char *digest = cursor_bytes(cur, RCACHE_VALUE_LEN);
-        if (!cur->ok)
-            return false;
-        c->values[i].page = c->strings[page];
-        c->values[i].field = c->strings[field];
-        memcpy(c->values[i].digest, digest, RCACHE_VALUE_LEN);
-        c->value_strings[2 * i] = page;
-        c->value_strings[2 * i + 1] = field;
+        string_number(c, cur);
+        string_number(c, cur);
+        cursor_bytes(cur, RCACHE_VALUE_LEN);
     }
     c->values_end = cur->p;
     return cur->ok;
 }
 
-/* n numbers below limit into *at (advanced). */
-static bool read_numbers(byte_cursor *cur, uint32_t n, uint32_t limit, uint32_t **at)
+/* n u32 numbers below limit, used where the file has them (aligned,
+ * little-endian); NULL when one is not. */
+static const uint32_t *read_numbers(byte_cursor *cur, uint32_t n, uint32_t limit)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t v = cursor_u32(cur);
-        if (!cur->ok || v >= limit)
-            return false;
-        *(*at)++ = v;
-    }
-    return true;
+    const unsigned char *at = cursor_bytes(cur, (size_t)n * 4);
+    if (!at)
+        return NULL;
+    const uint32_t *numbers = (const uint32_t *)(const void *)at;
+    for (uint32_t i = 0; i < n; i++)
+        if (numbers[i] >= limit)
+            return NULL;
+    return numbers;
 }
 
-static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o, uint32_t **numbers,
-                       const uint32_t *numbers_end)
+static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o)
 {
     rcache_entry *e = &o->e;
     o->bytes = cur->p;
@@ -178,7 +182,7 @@ static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o, uint32_t **n
     uint64_t size = cursor_u64(cur);
     o->tpl = string_number(c, cur);
     uint32_t ndeps = cursor_u32(cur);
-    if (!cur->ok || ndeps > (size_t)(numbers_end - *numbers))
+    if (!cur->ok || ndeps > (size_t)(cur->end - cur->p) / 4)
         return false;
     memcpy(e->digest, digest, RCACHE_KEY_LEN);
     memcpy(e->hex, hex, 64);
@@ -188,33 +192,27 @@ static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o, uint32_t **n
     e->out_path = c->strings[o->out];
     e->template_path = c->strings[o->tpl];
     e->size = size;
-    e->values = *numbers;
     e->ndeps = ndeps;
-    if (!read_numbers(cur, ndeps, c->nvalues, numbers))
-        return false;
+    e->values = read_numbers(cur, ndeps, c->nvalues);
     uint32_t nrec = cursor_u32(cur);
-    if (!cur->ok || nrec > (size_t)(numbers_end - *numbers))
+    if (!e->values || !cur->ok || nrec > (size_t)(cur->end - cur->p) / 4)
         return false;
-    o->records = *numbers;
     e->nrecord = nrec;
-    bool ok = read_numbers(cur, nrec, c->nstrings, numbers);
+    o->records = read_numbers(cur, nrec, c->nstrings);
     o->len = (size_t)(cur->p - o->bytes);
-    return ok;
+    return o->records != NULL;
 }
 
 static bool read_entries(rcache_t *c, byte_cursor *cur)
 {
     uint32_t n = cursor_u32(cur);
-    /* an entry is at least 120 bytes; the numbers are u32s of what is left */
-    size_t left = (size_t)(cur->end - cur->p);
-    if (!cur->ok || n > left / 120)
+    /* an entry is at least 120 bytes */
+    if (!cur->ok || n > (size_t)(cur->end - cur->p) / 120)
         return false;
     c->old = xcalloc(n ? n : 1, sizeof *c->old);
-    c->numbers = xmalloc((left / 4 + 1) * sizeof *c->numbers);
-    uint32_t *numbers = c->numbers, *end = c->numbers + left / 4;
     for (uint32_t i = 0; i < n; i++) {
         c->nold = i + 1;
-        if (!read_entry(c, cur, &c->old[i], &numbers, end) ||
+        if (!read_entry(c, cur, &c->old[i]) ||
             (i > 0 && compare_entries(&c->old[i - 1].e, &c->old[i].e) >= 0))
             return false;
     }
@@ -224,15 +222,9 @@ static bool read_entries(rcache_t *c, byte_cursor *cur)
 static void drop_old(rcache_t *c)
 {
     free(c->strings);
-    free(c->values);
-    free(c->value_strings);
     free(c->old);
-    free(c->numbers);
     c->strings = NULL;
-    c->values = NULL;
-    c->value_strings = NULL;
     c->old = NULL;
-    c->numbers = NULL;
     c->nstrings = c->nvalues = 0;
     c->nold = 0;
 }
@@ -244,6 +236,7 @@ static void map_file(rcache_t *c)
     if (fd < 0)
         return;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        /* populated: every byte is hashed right away */
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             c->map = m;
@@ -261,11 +254,14 @@ static void read_file(rcache_t *c)
     len = c->map_len;
     if (!data || len < hlen + 32 || memcmp(data, c->header, hlen))
         return;
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    return; /* its numbers are used in place, as a little-endian machine reads them */
+#endif
     unsigned char digest[32];
     sha256(data, len - 32, digest);
     byte_cursor cur = {data + hlen, data + len - 32, true};
-    if (memcmp(digest, data + len - 32, 32) || !read_strings(c, &cur) || !read_values(c, &cur) ||
-        !read_entries(c, &cur) || cur.p != cur.end)
+    if (memcmp(digest, data + len - 32, 32) || !skip_padding(c, &cur) || !read_strings(c, &cur) ||
+        !read_values(c, &cur) || !read_entries(c, &cur) || cur.p != cur.end)
         drop_old(c);
 }
 
@@ -387,10 +383,22 @@ const rcache_entry *rcache_find(const rcache_t *c, const char *out_path)
     return o ? &o->e : NULL;
 }
 
-const rcache_dep *rcache_values(const rcache_t *c, size_t *n)
+size_t rcache_nvalues(const rcache_t *c)
 {
-    *n = c ? c->nvalues : 0;
-    return c ? c->values : NULL;
+    return c ? c->nvalues : 0;
+}
+
+/* The page and field string numbers of value i. */
+static uint32_t value_string(const rcache_t *c, uint32_t i, int which)
+{
+    return bytes_u32_at(c->values_at + (size_t)i * VALUE_BYTES + 4 * (size_t)which);
+}
+
+rcache_dep rcache_value(const rcache_t *c, uint32_t i)
+{
+    rcache_dep v = {c->strings[value_string(c, i, 0)], c->strings[value_string(c, i, 1)], {0}};
+    memcpy(v.digest, c->values_at + (size_t)i * VALUE_BYTES + 8, RCACHE_VALUE_LEN);
+    return v;
 }
 
 void rcache_record(const rcache_t *c, const rcache_entry *e, const char **items)
@@ -454,11 +462,24 @@ typedef struct {
     size_t nslots;
 } table;
 
+/* Zeros up to a multiple of 4 from file. */
+static unsigned char *pad(unsigned char *p, const unsigned char *file)
+{
+    while ((size_t)(p - file) % 4)
+        *p++ = 0;
+    return p;
+}
+
+static size_t padded(size_t n)
+{
+    return (n + 3) & ~(size_t)3;
+}
+
 static uint32_t add_string(table *t, const char *s)
 {
     xgrow((void **)&t->strings, &t->strings_cap, t->nstrings + 1, sizeof *t->strings);
     t->strings[t->nstrings] = s;
-    t->string_bytes += 4 + strlen(s) + 1;
+    t->string_bytes += 4 + padded(strlen(s) + 1);
     return t->string_base + (uint32_t)t->nstrings++;
 }
 
@@ -542,9 +563,9 @@ static uint32_t add_value(table *t, uint32_t page, uint32_t field, const unsigne
 static uint32_t file_value(table *t, uint32_t i)
 {
     if (t->old_value[i] == NONE) {
-        uint32_t page = file_string(t, t->c->value_strings[2 * i]);
-        uint32_t field = file_string(t, t->c->value_strings[2 * i + 1]);
-        t->old_value[i] = add_value(t, page, field, t->c->values[i].digest);
+        uint32_t page = file_string(t, value_string(t->c, i, 0));
+        uint32_t field = file_string(t, value_string(t->c, i, 1));
+        t->old_value[i] = add_value(t, page, field, rcache_value(t->c, i).digest);
     }
     return t->old_value[i];
 }
@@ -621,7 +642,7 @@ static size_t entry_bytes(const rcache_entry *e)
     return 4 + RCACHE_KEY_LEN + 64 + 8 + 4 + 4 + 4 * e->ndeps + 4 + 4 * e->nrecord;
 }
 
-static unsigned char *write_tables(unsigned char *p, const table *t)
+static unsigned char *write_tables(unsigned char *p, const unsigned char *file, const table *t)
 {
     const rcache_t *c = t->c;
     p = bytes_store_u32(p, t->string_base + (uint32_t)t->nstrings);
@@ -630,7 +651,7 @@ static unsigned char *write_tables(unsigned char *p, const table *t)
     for (size_t i = 0; i < t->nstrings; i++) {
         size_t len = strlen(t->strings[i]);
         p = bytes_store_u32(p, (uint32_t)len);
-        p = write_bytes(p, t->strings[i], len + 1);
+        p = pad(write_bytes(p, t->strings[i], len + 1), file);
     }
     p = bytes_store_u32(p, t->value_base + (uint32_t)t->nvalues);
     if (t->value_base)
@@ -717,11 +738,11 @@ int rcache_save(rcache_t *c)
         nentries++;
     }
     size_t hlen = strlen(c->header), values = t.nvalues * (8 + RCACHE_VALUE_LEN);
-    size_t len = hlen + 4 + t.string_bytes + 4 + values + 4 + bytes + 32;
+    size_t len = padded(hlen) + 4 + t.string_bytes + 4 + values + 4 + bytes + 32;
     if (appending)
         len += (size_t)(c->strings_end - c->strings_at) + (size_t)(c->values_end - c->values_at);
-    unsigned char *file = xmalloc(len), *p = write_bytes(file, c->header, hlen);
-    p = write_tables(p, &t);
+    unsigned char *file = xmalloc(len), *p = pad(write_bytes(file, c->header, hlen), file);
+    p = write_tables(p, file, &t);
     p = bytes_store_u32(p, (uint32_t)nentries);
     for (size_t i = 0; i < n; i++)
         if (!all[i].twin)

@@ -15,7 +15,8 @@
  * of reading that file again.
  *
  * The file names the waymark version, a format number and the global key,
- * and ends with a SHA-256 of the rest: a missing, foreign, truncated or
+ * and ends with a SHA-256 of the rest; its numbers are used where it is
+ * mapped, on little-endian machines (elsewhere it is ignored): a missing, foreign, truncated or
  * damaged file is ignored (every page is rendered). rcache_save writes
  * only the entries kept or put by this build (the rest are pruned),
  * atomically. Lookups, keeps and puts may come from any thread. */
@@ -44,7 +45,7 @@ typedef struct {
     const char *template_path; /* for the link check's messages */
     size_t ndeps;
     const rcache_dep *deps;    /* rcache_put: the fields read */
-    const uint32_t *values;    /* rcache_find: the fields read, as numbers of rcache_values */
+    const uint32_t *values;    /* rcache_find: the fields read, as numbers of rcache_value */
     size_t nrecord;
     const char *const *record; /* rcache_put: the page's link check record
                                   (linkcheck.h); rcache_find: see rcache_record */
@@ -73,9 +74,10 @@ rcache_t *rcache_open(const char *cache_dir, const char *version,
                       const unsigned char global[RCACHE_KEY_LEN]);
 /* The entry for out_path, or NULL (borrowed until rcache_free). */
 const rcache_entry *rcache_find(const rcache_t *c, const char *out_path);
-/* Every value the file holds (borrowed until rcache_free; *n of them): a
- * found entry's values are numbers into this array. */
-const rcache_dep *rcache_values(const rcache_t *c, size_t *n);
+/* How many values the file holds, and value i of them (its strings
+ * borrowed until rcache_free): a found entry's values are such numbers. */
+size_t rcache_nvalues(const rcache_t *c);
+rcache_dep rcache_value(const rcache_t *c, uint32_t i);
 /* Fills items (e->nrecord of them, strings borrowed until rcache_free)
  * with the link check record of an entry rcache_find returned. */
 void rcache_record(const rcache_t *c, const rcache_entry *e, const char **items);

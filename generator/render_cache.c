@@ -14,7 +14,7 @@
 enum { UNKNOWN, SAME, CHANGED };
 
 struct render_cache {
-    const rcache_dep *values; /* the file's (borrowed) */
+    const rcache_t *cache;    /* borrowed */
     size_t nvalues;
     /* per value: UNKNOWN until a thread works it out; two threads may
      * both do so, and then store the same answer */
@@ -26,7 +26,8 @@ render_cache_t *render_cache_new(const rcache_t *c)
     if (!c)
         return NULL;
     render_cache_t *rc = xcalloc(1, sizeof *rc);
-    rc->values = rcache_values(c, &rc->nvalues);
+    rc->cache = c;
+    rc->nvalues = rcache_nvalues(c);
     rc->state = xcalloc(rc->nvalues ? rc->nvalues : 1, sizeof *rc->state);
     for (size_t i = 0; i < rc->nvalues; i++)
         atomic_init(&rc->state[i], UNKNOWN);
@@ -46,10 +47,10 @@ static bool value_holds(render_cache_t *rc, uint32_t i, render_cache_value_fn va
 {
     unsigned char state = atomic_load_explicit(&rc->state[i], memory_order_relaxed);
     if (state == UNKNOWN) {
-        const rcache_dep *v = &rc->values[i];
+        rcache_dep v = rcache_value(rc->cache, i);
         unsigned char now[RCACHE_VALUE_LEN];
-        bool same = value_now(ctx, v->page, v->field, now) &&
-                    !memcmp(now, v->digest, RCACHE_VALUE_LEN);
+        bool same = value_now(ctx, v.page, v.field, now) &&
+                    !memcmp(now, v.digest, RCACHE_VALUE_LEN);
         state = same ? SAME : CHANGED;
         atomic_store_explicit(&rc->state[i], state, memory_order_relaxed);
     }
