@@ -1018,59 +1018,18 @@ static void count_page(render_worker *w, const page_t *p, size_t index, uint64_t
     w->bytes += bytes;
 }
 
-/* Whether a kept link check record has the form linkcheck.h gives it. */
-static bool record_usable(const char *const *record, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!record[i][0] || !strchr("#ctx", record[i][0]))
-            return false;
-    return true;
-}
-
 /* A page whose templates would read the same context and values as last
- * time: its file in out/site is kept as it is, its link check record
- * taken from the cache. */
+ * time is kept as it is (render_cache.h). */
 static bool reuse_page(render_worker *w, const page_t *p, size_t index)
 {
-    const rcache_entry *e = rcache_find(w->opts->cache, p->out_path);
-    if (!e)
+    uint64_t size;
+    if (!rcache_find(w->opts->cache, p->out_path))
         return false;
     context_digest(w);
-    if (memcmp(w->context, e->digest, RCACHE_KEY_LEN) ||
-        !render_cache_holds(w->checker, e, value_now, w))
+    if (!render_cache_reuse(w->checker, p, index, w->context, value_now, w, &size))
         return false;
-    const char **record = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *record);
-    rcache_record(w->opts->cache, e, record);
-    bool ok = (!w->opts->links || record_usable(record, e->nrecord)) &&
-              output_keep(w->opts->output, p->out_path, e->hex, e->size, NULL, NULL) == 0;
-    if (ok && w->opts->links)
-        linkcheck_record_from_strings(w->opts->links, index, record, e->nrecord,
-                                      e->template_path);
-    free(record);
-    if (!ok)
-        return false;
-    rcache_keep(w->opts->cache, e);
-    count_page(w, p, index, e->size);
+    count_page(w, p, index, size);
     return true;
-}
-
-/* Keeps what the page read and wrote for the next build. */
-static void remember_page(render_worker *w, const page_t *p, const char *hex)
-{
-    rcache_entry e = {.out_path = p->out_path, .size = w->html.len,
-                      .template_path = w->template_path, .deps = w->trace.deps,
-                      .ndeps = w->trace.len};
-    memcpy(e.hex, hex, sizeof e.hex);
-    memcpy(e.digest, w->context, sizeof e.digest);
-    size_t index = (size_t)(w->page_index);
-    char **record = w->opts->links ? linkcheck_record_strings(w->opts->links, index, &e.nrecord)
-                                   : NULL;
-    e.record = (const char *const *)record;
-    if ((!w->opts->links || record) && w->trace_ok)
-        rcache_put(w->opts->cache, &e);
-    for (size_t i = 0; i < e.nrecord; i++)
-        free(record[i]);
-    free(record);
 }
 
 static void render_task(void *worker, size_t index)
@@ -1078,7 +1037,7 @@ static void render_task(void *worker, size_t index)
     render_worker *w = worker;
     const page_t *p = w->site->pages[index];
     w->current = p;
-    bool cached = w->opts->cache && w->opts->output;
+    bool cached = w->checker != NULL;
     w->page_index = index;
     if (cached && reuse_page(w, p, index))
         return;
@@ -1113,7 +1072,8 @@ static void render_task(void *worker, size_t index)
     }
     /* a page that reported anything renders again next time, to report it again */
     if (w->trace_ok && *hex && w->diags.len == diags_before)
-        remember_page(w, p, hex);
+        render_cache_remember(w->checker, p, index, w->context, w->trace.deps, w->trace.len,
+                              w->template_path, hex, w->html.len);
     count_page(w, p, index, w->html.len);
     lua_gc(w->L, LUA_GCSTEP, 0);
 }
@@ -1128,7 +1088,8 @@ int render_site(const site_t *site, const render_options *opts, render_stats *st
     render_worker *workers = xcalloc(jobs, sizeof *workers);
     void **ptrs = xcalloc(jobs, sizeof *ptrs);
     int failed = 0;
-    render_cache_t *checker = opts->output ? render_cache_new(opts->cache) : NULL;
+    render_cache_t *checker =
+        opts->output ? render_cache_new(opts->cache, opts->output, opts->links) : NULL;
     for (size_t t = 0; t < jobs; t++) {
         ptrs[t] = &workers[t];
         failed |= worker_init(&workers[t], site, opts, t == 0 ? d : NULL);

@@ -14,19 +14,23 @@
 enum { UNKNOWN, SAME, CHANGED };
 
 struct render_cache {
-    const rcache_t *cache;    /* borrowed */
+    rcache_t *cache;          /* borrowed, as are out and links */
+    output_t *out;
+    linkcheck_t *links;
     size_t nvalues;
     /* per value: UNKNOWN until a thread works it out; two threads may
      * both do so, and then store the same answer */
     atomic_uchar *state;
 };
 
-render_cache_t *render_cache_new(const rcache_t *c)
+render_cache_t *render_cache_new(rcache_t *c, output_t *out, linkcheck_t *links)
 {
     if (!c)
         return NULL;
     render_cache_t *rc = xcalloc(1, sizeof *rc);
     rc->cache = c;
+    rc->out = out;
+    rc->links = links;
     rc->nvalues = rcache_nvalues(c);
     rc->state = xcalloc(rc->nvalues ? rc->nvalues : 1, sizeof *rc->state);
     for (size_t i = 0; i < rc->nvalues; i++)
@@ -66,6 +70,55 @@ bool render_cache_holds(render_cache_t *rc, const rcache_entry *e,
         if (e->values[k] >= rc->nvalues || !value_holds(rc, e->values[k], value_now, ctx))
             return false;
     return true;
+}
+
+/* Whether a kept link check record has the form linkcheck.h gives it. */
+static bool record_usable(const char *const *record, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!record[i][0] || !strchr("#ctx", record[i][0]))
+            return false;
+    return true;
+}
+
+bool render_cache_reuse(render_cache_t *rc, const page_t *p, size_t index,
+                        const unsigned char context[RCACHE_KEY_LEN],
+                        render_cache_value_fn value_now, void *ctx, uint64_t *size)
+{
+    const rcache_entry *e = rc ? rcache_find(rc->cache, p->out_path) : NULL;
+    if (!e || memcmp(context, e->digest, RCACHE_KEY_LEN) ||
+        !render_cache_holds(rc, e, value_now, ctx))
+        return false;
+    const char **record = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *record);
+    rcache_record(rc->cache, e, record);
+    bool ok = (!rc->links || record_usable(record, e->nrecord)) &&
+              output_keep(rc->out, p->out_path, e->hex, e->size, NULL, NULL) == 0;
+    if (ok && rc->links)
+        linkcheck_record_from_strings(rc->links, index, record, e->nrecord, e->template_path);
+    free(record);
+    if (!ok)
+        return false;
+    rcache_keep(rc->cache, e);
+    *size = e->size;
+    return true;
+}
+
+void render_cache_remember(render_cache_t *rc, const page_t *p, size_t index,
+                           const unsigned char context[RCACHE_KEY_LEN], const rcache_dep *deps,
+                           size_t ndeps, const char *template_path, const char *hex,
+                           uint64_t size)
+{
+    rcache_entry e = {.out_path = p->out_path, .size = size, .template_path = template_path,
+                      .deps = deps, .ndeps = ndeps};
+    memcpy(e.hex, hex, sizeof e.hex);
+    memcpy(e.digest, context, sizeof e.digest);
+    char **record = rc->links ? linkcheck_record_strings(rc->links, index, &e.nrecord) : NULL;
+    e.record = (const char *const *)record;
+    if (!rc->links || record)
+        rcache_put(rc->cache, &e);
+    for (size_t i = 0; i < e.nrecord; i++)
+        free(record[i]);
+    free(record);
 }
 
 void render_cache_digest(const buf_t *canonical, unsigned char digest[RCACHE_VALUE_LEN])

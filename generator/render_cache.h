@@ -13,6 +13,8 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "linkcheck.h"
+#include "output.h"
 #include "rcache.h"
 #include "site.h"
 
@@ -23,14 +25,30 @@ typedef struct render_cache render_cache_t;
 typedef bool (*render_cache_value_fn)(void *ctx, const char *page, const char *field,
                                       unsigned char digest[RCACHE_VALUE_LEN]);
 
-/* A checker for the entries of c (NULL c gives NULL); caller frees. */
-render_cache_t *render_cache_new(const rcache_t *c);
+/* A checker for the entries of c (NULL c gives NULL), for a build writing
+ * to out and recording links (may be NULL); caller frees. */
+render_cache_t *render_cache_new(rcache_t *c, output_t *out, linkcheck_t *links);
 void render_cache_free(render_cache_t *rc);
 /* Whether every value entry e (from rcache_find) read still has the
  * digest it had: value_now(ctx, ...) is asked only for values no page has
  * asked about yet. Any thread (each passes its own ctx). */
 bool render_cache_holds(render_cache_t *rc, const rcache_entry *e,
                         render_cache_value_fn value_now, void *ctx);
+/* Keeps page p (at index in site->pages) as the last build wrote it when
+ * its context digest is context (render_cache_context) and every value it
+ * read holds: its file in out/site is kept, its link check record taken
+ * from the cache. True with *size set, else the page must be rendered. */
+bool render_cache_reuse(render_cache_t *rc, const page_t *p, size_t index,
+                        const unsigned char context[RCACHE_KEY_LEN],
+                        render_cache_value_fn value_now, void *ctx, uint64_t *size);
+/* Keeps what page p read (deps, with their digests) and wrote (the
+ * template it started from, the HTML's SHA-256 hex and size) for the next
+ * build. */
+void render_cache_remember(render_cache_t *rc, const page_t *p, size_t index,
+                           const unsigned char context[RCACHE_KEY_LEN], const rcache_dep *deps,
+                           size_t ndeps, const char *template_path, const char *hex,
+                           uint64_t size);
+
 /* A value's digest from its canonical bytes (rtrace_value). */
 void render_cache_digest(const buf_t *canonical, unsigned char digest[RCACHE_VALUE_LEN]);
 

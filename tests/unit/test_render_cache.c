@@ -66,7 +66,7 @@ static void each_value_once(void **state)
     assert_non_null(mkdtemp(tmpl));
     save_pages(tmpl);
     rcache_t *c = rcache_open(tmpl, "1.0", KEY);
-    render_cache_t *rc = render_cache_new(c);
+    render_cache_t *rc = render_cache_new(c, NULL, NULL);
     world w = {0};
     assert_true(render_cache_holds(rc, rcache_find(c, "en/a/index.html"), value_now, &w));
     assert_int_equal(w.asked, 4);
@@ -77,13 +77,13 @@ static void each_value_once(void **state)
     assert_false(render_cache_holds(rc, rcache_find(c, "en/c/index.html"), value_now, &w));
     render_cache_free(rc);
     /* the home's title changed: no page that read it holds */
-    rc = render_cache_new(c);
+    rc = render_cache_new(c, NULL, NULL);
     w = (world){0, "en/index.html", "title"};
     assert_false(render_cache_holds(rc, rcache_find(c, "en/a/index.html"), value_now, &w));
     assert_false(render_cache_holds(rc, rcache_find(c, "en/b/index.html"), value_now, &w));
     assert_int_equal(w.asked, 1); /* known changed after the first ask */
     render_cache_free(rc);
-    assert_null(render_cache_new(NULL));
+    assert_null(render_cache_new(NULL, NULL, NULL));
     rcache_free(c);
     fs_remove_tree(tmpl);
 }
