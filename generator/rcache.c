@@ -20,19 +20,25 @@
 #include "xalloc.h"
 
 #define FILE_NAME "render.cache"
-#define FORMAT 3
+#define INDEX_NAME "render.idx"
+#define FORMAT 4
 #define NONE UINT32_MAX
+#define SEGMENT_HEAD (16 + 8)
 
-/* The file, after its header line:
- *   zeros to a multiple of 4 bytes (so are the strings: every number
- *   after the strings is at a multiple of 4, and used in place)
- *   strings: u32 count, then each as u32 length, bytes, NUL, zeros
- *   values:  u32 count, then each as u32 page, u32 field (strings), digest
- *   entries: u32 count, then each as u32 out_path, context digest, hex,
- *            u64 size, u32 template, u32 n + n value numbers,
- *            u32 n + n record strings
- *   a SHA-256 of everything before it.
- * Strings end in NUL so that they are used where the file is mapped. */
+/* render.cache, after its header line and zeros to a multiple of 4
+ * bytes, is segments, only ever appended to (a build adds one with what
+ * it rendered, or writes the file anew when most of it is unused):
+ *   u32 strings, u32 values, u32 entries, u32 0, u64 body length, body,
+ *   SHA-256 of the segment before it; the body is:
+ *   strings, each as u32 length, bytes, NUL, zeros to a multiple of 4
+ *   values, each as u32 page, u32 field (strings), digest
+ *   entries, each as u32 out_path, context digest, hex, u64 size,
+ *            u32 template, u32 n + n value numbers, u32 n + n record strings
+ * Strings and values are numbered across segments, in order. Every number
+ * is at a multiple of 4 and used where the file is mapped.
+ * render.idx, replaced whole: its header line, the pack size it covers,
+ * the SHA-256 of the first segment (which pack), u32 count, then the
+ * offsets (u64) of the entries in use, by out_path; a SHA-256 of it all. */
 
 /* An interned string knows its place in the pool, so rcache_save numbers
  * strings without looking them up again. */
@@ -56,16 +62,19 @@ typedef struct {
 } old_entry;
 
 struct rcache {
-    char *path;
-    char *header;          /* the first line the file must start with */
-    unsigned char *map;    /* the file, mapped */
+    char *path, *index;
+    char *header;          /* the first line the pack must start with */
+    unsigned char *map;    /* the pack, mapped */
     size_t map_len;
-    const char **strings;  /* the file's strings, into map */
-    uint32_t nstrings;
-    const unsigned char *strings_at, *strings_end; /* their bytes (after the count) */
-    const unsigned char *values_at, *values_end;
-    uint32_t nvalues;      /* the file's values, at values_at */
-    old_entry *old;        /* sorted by out_path */
+    uint64_t pack_size;    /* the bytes the index covers */
+    unsigned char first[32]; /* the first segment's SHA-256 */
+    const char **strings;  /* the pack's strings, into map */
+    uint32_t nstrings, strings_cap;
+    const unsigned char **values; /* the pack's values, into map */
+    uint32_t nvalues, values_cap;
+    old_entry *all;        /* every entry of the pack, in pack order */
+    size_t nall, all_cap, all_bytes;
+    old_entry *old;        /* the entries in use, sorted by out_path */
     size_t nold;
     bool *kept;            /* one per old entry */
     rcache_entry *fresh;   /* put by this build (strings interned, arrays owned) */
@@ -120,41 +129,43 @@ static bool skip_padding(const rcache_t *c, byte_cursor *cur)
     return pad && (n == 0 || !memcmp(pad, "\0\0\0", n));
 }
 
-static bool read_strings(rcache_t *c, byte_cursor *cur)
+/* Grows a u32-counted array (xgrow works on size_t counts). */
+static void grow(void **items, uint32_t *cap, size_t need, size_t size)
 {
-    uint32_t n = cursor_u32(cur);
-    if (!cur->ok || n > (size_t)(cur->end - cur->p) / 8)
+    size_t c = *cap;
+    xgrow(items, &c, need, size);
+    *cap = (uint32_t)(c > UINT32_MAX ? UINT32_MAX : c);
+}
+
+static bool read_strings(rcache_t *c, byte_cursor *cur, uint32_t n)
+{
+    if (n > (size_t)(cur->end - cur->p) / 8 || n > UINT32_MAX - c->nstrings - 1)
         return false;
-    c->strings = xcalloc(n ? n : 1, sizeof *c->strings);
-    c->nstrings = n;
-    c->strings_at = cur->p;
-    for (uint32_t i = 0; cur->ok && i < n; i++) {
+    grow((void **)&c->strings, &c->strings_cap, (size_t)c->nstrings + n + 1, sizeof *c->strings);
+    for (uint32_t i = 0; i < n; i++) {
         uint32_t len = cursor_u32(cur);
         const unsigned char *s = len < UINT32_MAX ? cursor_bytes(cur, (size_t)len + 1) : NULL;
         if (!s || s[len] || memchr(s, '\0', len) || !skip_padding(c, cur))
             return false;
-        c->strings[i] = (const char *)s;
+        c->strings[c->nstrings++] = (const char *)s;
     }
-    c->strings_end = cur->p;
     return cur->ok;
 }
 
 /* A value is u32 page, u32 field, digest: checked here, read in place. */
 #define VALUE_BYTES (8 + RCACHE_VALUE_LEN)
 
-static bool read_values(rcache_t *c, byte_cursor *cur)
+static bool read_values(rcache_t *c, byte_cursor *cur, uint32_t n)
 {
-    uint32_t n = cursor_u32(cur);
-    if (!cur->ok || n > (size_t)(cur->end - cur->p) / VALUE_BYTES)
+    if (n > (size_t)(cur->end - cur->p) / VALUE_BYTES || n > UINT32_MAX - c->nvalues - 1)
         return false;
-    c->nvalues = n;
-    c->values_at = cur->p;
+    grow((void **)&c->values, &c->values_cap, (size_t)c->nvalues + n + 1, sizeof *c->values);
     for (uint32_t i = 0; cur->ok && i < n; i++) {
+        c->values[c->nvalues++] = cur->p;
         string_number(c, cur);
         string_number(c, cur);
         cursor_bytes(cur, RCACHE_VALUE_LEN);
     }
-    c->values_end = cur->p;
     return cur->ok;
 }
 
@@ -203,30 +214,57 @@ static bool read_entry(rcache_t *c, byte_cursor *cur, old_entry *o)
     return o->records != NULL;
 }
 
-static bool read_entries(rcache_t *c, byte_cursor *cur)
+static bool read_entries(rcache_t *c, byte_cursor *cur, uint32_t n)
 {
-    uint32_t n = cursor_u32(cur);
     /* an entry is at least 120 bytes */
-    if (!cur->ok || n > (size_t)(cur->end - cur->p) / 120)
+    if (n > (size_t)(cur->end - cur->p) / 120)
         return false;
-    c->old = xcalloc(n ? n : 1, sizeof *c->old);
+    xgrow((void **)&c->all, &c->all_cap, c->nall + n + 1, sizeof *c->all);
     for (uint32_t i = 0; i < n; i++) {
-        c->nold = i + 1;
-        if (!read_entry(c, cur, &c->old[i]) ||
-            (i > 0 && compare_entries(&c->old[i - 1].e, &c->old[i].e) >= 0))
+        old_entry *o = &c->all[c->nall];
+        *o = (old_entry){0};
+        if (!read_entry(c, cur, o))
             return false;
+        c->all_bytes += o->len;
+        c->nall++;
     }
     return true;
+}
+
+/* One segment: checked whole, then read. */
+static bool read_segment(rcache_t *c, byte_cursor *cur, bool first)
+{
+    const unsigned char *start = cur->p;
+    uint32_t nstrings = cursor_u32(cur), nvalues = cursor_u32(cur), nentries = cursor_u32(cur);
+    uint32_t zero = cursor_u32(cur);
+    uint64_t len = cursor_u64(cur);
+    if (!cur->ok || zero || len % 4 || len > (uint64_t)(cur->end - cur->p))
+        return false;
+    byte_cursor body = {cur->p, cur->p + len, true};
+    cur->p += len;
+    const unsigned char *digest = cursor_bytes(cur, 32);
+    if (!digest)
+        return false;
+    unsigned char now[32];
+    sha256(start, SEGMENT_HEAD + (size_t)len, now);
+    if (memcmp(now, digest, 32) || (first && memcmp(digest, c->first, 32)))
+        return false;
+    return read_strings(c, &body, nstrings) && read_values(c, &body, nvalues) &&
+           read_entries(c, &body, nentries) && body.p == body.end;
 }
 
 static void drop_old(rcache_t *c)
 {
     free(c->strings);
+    free(c->values);
+    free(c->all);
     free(c->old);
     c->strings = NULL;
+    c->values = NULL;
+    c->all = NULL;
     c->old = NULL;
-    c->nstrings = c->nvalues = 0;
-    c->nold = 0;
+    c->nstrings = c->nvalues = c->strings_cap = c->values_cap = 0;
+    c->nall = c->all_cap = c->all_bytes = c->nold = 0;
 }
 
 static void map_file(rcache_t *c)
@@ -236,7 +274,6 @@ static void map_file(rcache_t *c)
     if (fd < 0)
         return;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        /* populated: every byte is hashed right away */
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             c->map = m;
@@ -246,23 +283,74 @@ static void map_file(rcache_t *c)
     close(fd);
 }
 
+static int compare_offsets(const void *a, const void *b)
+{
+    const unsigned char *x = ((const old_entry *)a)->bytes, *y = ((const old_entry *)b)->bytes;
+    return x < y ? -1 : x > y;
+}
+
+/* The entries the index names, in its order (by out_path). */
+static bool read_index(rcache_t *c, const unsigned char *data, size_t len)
+{
+    size_t hlen = strlen(c->header);
+    if (len < hlen + 8 + 32 + 4 + 32 || memcmp(data, c->header, hlen))
+        return false;
+    unsigned char digest[32];
+    sha256(data, len - 32, digest);
+    if (memcmp(digest, data + len - 32, 32))
+        return false;
+    byte_cursor cur = {data + hlen, data + len - 32, true};
+    c->pack_size = cursor_u64(&cur);
+    const unsigned char *first = cursor_bytes(&cur, 32);
+    uint32_t n = cursor_u32(&cur);
+    if (!cur.ok || n != (size_t)(cur.end - cur.p) / 8 || (size_t)(cur.end - cur.p) % 8 ||
+        c->pack_size > c->map_len)
+        return false;
+    memcpy(c->first, first, 32);
+    return true;
+}
+
+static bool pick_entries(rcache_t *c, const unsigned char *offsets, uint32_t n)
+{
+    c->old = xcalloc(n ? n : 1, sizeof *c->old);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t at = bytes_u64_at(offsets + 8 * (size_t)i);
+        if (at >= c->pack_size)
+            return false;
+        old_entry probe = {.bytes = c->map + at};
+        old_entry *o = c->nall ? bsearch(&probe, c->all, c->nall, sizeof *c->all,
+                                         compare_offsets) : NULL;
+        if (!o)
+            return false;
+        c->old[c->nold++] = *o;
+        if (i > 0 && compare_entries(&c->old[i - 1].e, &c->old[i].e) >= 0)
+            return false;
+    }
+    return true;
+}
+
 static void read_file(rcache_t *c)
 {
-    size_t hlen = strlen(c->header), len;
-    map_file(c);
-    const unsigned char *data = c->map;
-    len = c->map_len;
-    if (!data || len < hlen + 32 || memcmp(data, c->header, hlen))
-        return;
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
     return; /* its numbers are used in place, as a little-endian machine reads them */
 #endif
-    unsigned char digest[32];
-    sha256(data, len - 32, digest);
-    byte_cursor cur = {data + hlen, data + len - 32, true};
-    if (memcmp(digest, data + len - 32, 32) || !skip_padding(c, &cur) || !read_strings(c, &cur) ||
-        !read_values(c, &cur) || !read_entries(c, &cur) || cur.p != cur.end)
+    size_t hlen = strlen(c->header), len;
+    char *index;
+    map_file(c);
+    if (!c->map || c->map_len < hlen || memcmp(c->map, c->header, hlen) ||
+        fs_read_file(c->index, &index, &len) < 0)
+        return;
+    const unsigned char *idx = (const unsigned char *)index;
+    bool ok = read_index(c, idx, len);
+    byte_cursor cur = {c->map + hlen, c->map + (ok ? c->pack_size : hlen), ok};
+    ok = ok && skip_padding(c, &cur);
+    for (bool first = true; ok && cur.p < cur.end; first = false)
+        ok = read_segment(c, &cur, first);
+    size_t at = hlen + 8 + 32;
+    ok = ok && pick_entries(c, idx + at + 4, bytes_u32_at(idx + at));
+    if (!ok)
         drop_old(c);
+    free(index);
 }
 
 rcache_t *rcache_open(const char *cache_dir, const char *version,
@@ -274,6 +362,7 @@ rcache_t *rcache_open(const char *cache_dir, const char *version,
         snprintf(hex + 2 * i, 3, "%02x", global[i]);
     c->header = xasprintf("waymark-render-cache %d %s %s\n", FORMAT, version, hex);
     c->path = path_join(cache_dir, FILE_NAME);
+    c->index = path_join(cache_dir, INDEX_NAME);
     pthread_mutex_init(&c->lock, NULL);
     read_file(c);
     c->kept = xcalloc(c->nold ? c->nold : 1, sizeof *c->kept);
@@ -297,13 +386,13 @@ size_t rcache_nvalues(const rcache_t *c)
 /* The page and field string numbers of value i. */
 static uint32_t value_string(const rcache_t *c, uint32_t i, int which)
 {
-    return bytes_u32_at(c->values_at + (size_t)i * VALUE_BYTES + 4 * (size_t)which);
+    return bytes_u32_at(c->values[i] + 4 * (size_t)which);
 }
 
 rcache_dep rcache_value(const rcache_t *c, uint32_t i)
 {
     rcache_dep v = {c->strings[value_string(c, i, 0)], c->strings[value_string(c, i, 1)], {0}};
-    memcpy(v.digest, c->values_at + (size_t)i * VALUE_BYTES + 8, RCACHE_VALUE_LEN);
+    memcpy(v.digest, c->values[i] + 8, RCACHE_VALUE_LEN);
     return v;
 }
 
@@ -367,14 +456,6 @@ typedef struct {
     uint32_t *slot_value;
     size_t nslots;
 } table;
-
-/* Zeros up to a multiple of 4 from file. */
-static unsigned char *pad(unsigned char *p, const unsigned char *file)
-{
-    while ((size_t)(p - file) % 4)
-        *p++ = 0;
-    return p;
-}
 
 static size_t padded(size_t n)
 {
@@ -481,8 +562,9 @@ typedef struct {
     const rcache_entry *e;
     const old_entry *old; /* NULL: put by this build */
     uint32_t out, tpl;
-    uint32_t *values, *records; /* owned; NULL: the old entry's bytes are copied */
+    uint32_t *values, *records; /* owned; NULL: kept where it is */
     bool twin; /* another entry for the same page is written instead */
+    uint64_t at; /* its offset in the pack */
 } planned;
 
 static int compare_planned(const void *a, const void *b)
@@ -526,8 +608,6 @@ static unsigned char *write_bytes(unsigned char *p, const void *s, size_t n)
 static unsigned char *write_entry(unsigned char *p, const planned *pl)
 {
     const rcache_entry *e = pl->e;
-    if (!pl->values) /* kept with its numbers: as the file has it */
-        return write_bytes(p, pl->old->bytes, pl->old->len);
     p = bytes_store_u32(p, pl->out);
     p = write_bytes(p, e->digest, RCACHE_KEY_LEN);
     p = write_bytes(p, e->hex, 64);
@@ -548,28 +628,6 @@ static size_t entry_bytes(const rcache_entry *e)
     return 4 + RCACHE_KEY_LEN + 64 + 8 + 4 + 4 + 4 * e->ndeps + 4 + 4 * e->nrecord;
 }
 
-static unsigned char *write_tables(unsigned char *p, const unsigned char *file, const table *t)
-{
-    const rcache_t *c = t->c;
-    p = bytes_store_u32(p, t->string_base + (uint32_t)t->nstrings);
-    if (t->string_base)
-        p = write_bytes(p, c->strings_at, (size_t)(c->strings_end - c->strings_at));
-    for (size_t i = 0; i < t->nstrings; i++) {
-        size_t len = strlen(t->strings[i]);
-        p = bytes_store_u32(p, (uint32_t)len);
-        p = pad(write_bytes(p, t->strings[i], len + 1), file);
-    }
-    p = bytes_store_u32(p, t->value_base + (uint32_t)t->nvalues);
-    if (t->value_base)
-        p = write_bytes(p, c->values_at, (size_t)(c->values_end - c->values_at));
-    for (size_t i = 0; i < t->nvalues; i++) {
-        p = bytes_store_u32(p, t->value_pages[i]);
-        p = bytes_store_u32(p, t->value_fields[i]);
-        p = write_bytes(p, t->digests[i], RCACHE_VALUE_LEN);
-    }
-    return p;
-}
-
 static void table_free(table *t)
 {
     free(t->strings);
@@ -582,18 +640,16 @@ static void table_free(table *t)
     free(t->slot_value);
 }
 
-/* Whether the kept entries still use most of the file (its values and
- * its entries' bytes): then the new file copies the file's strings,
- * values and kept entries as they are and adds this build's after them;
- * else everything is numbered anew, leaving out what nothing uses. */
+/* Whether the entries in use are most of the pack (its entries' bytes and
+ * its values): then this build's entries are appended as a segment; else
+ * the pack is written anew with only what is used. */
 static bool mostly_used(const rcache_t *c)
 {
     if (!c->nold)
         return false;
-    size_t kept_bytes = 0, all_bytes = 0, used = 0;
+    size_t kept_bytes = 0, used = 0;
     bool *seen = xcalloc(c->nvalues ? c->nvalues : 1, sizeof *seen);
     for (size_t i = 0; i < c->nold; i++) {
-        all_bytes += c->old[i].len;
         if (!c->kept[i])
             continue;
         kept_bytes += c->old[i].len;
@@ -604,7 +660,102 @@ static bool mostly_used(const rcache_t *c)
         }
     }
     free(seen);
-    return 2 * kept_bytes >= all_bytes && 2 * used >= c->nvalues;
+    return 2 * kept_bytes >= c->all_bytes && 2 * used >= c->nvalues;
+}
+
+/* A segment holding what t numbered and the entries of all that are
+ * written (not twins, not kept where they are); each one's at gets its
+ * place from the segment's start. Caller frees; *len its size. */
+static unsigned char *make_segment(const table *t, planned *all, size_t n, size_t bytes,
+                                   size_t nentries, size_t *len)
+{
+    size_t body = t->string_bytes + t->nvalues * VALUE_BYTES + bytes;
+    *len = SEGMENT_HEAD + body + 32;
+    unsigned char *seg = xmalloc(*len), *p = seg + SEGMENT_HEAD;
+    for (size_t i = 0; i < t->nstrings; i++) {
+        size_t slen = strlen(t->strings[i]);
+        p = bytes_store_u32(p, (uint32_t)slen);
+        p = write_bytes(p, t->strings[i], slen + 1);
+        while ((size_t)(p - seg) % 4)
+            *p++ = 0;
+    }
+    for (size_t i = 0; i < t->nvalues; i++) {
+        p = bytes_store_u32(p, t->value_pages[i]);
+        p = bytes_store_u32(p, t->value_fields[i]);
+        p = write_bytes(p, t->digests[i], RCACHE_VALUE_LEN);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].twin || !all[i].values)
+            continue;
+        all[i].at = (uint64_t)(p - seg);
+        p = write_entry(p, &all[i]);
+    }
+    p = bytes_store_u32(seg, (uint32_t)t->nstrings);
+    p = bytes_store_u32(p, (uint32_t)t->nvalues);
+    p = bytes_store_u32(p, (uint32_t)nentries);
+    p = bytes_store_u32(p, 0);
+    p = bytes_store_u32(p, (uint32_t)body);
+    bytes_store_u32(p, (uint32_t)((uint64_t)body >> 32));
+    sha256(seg, SEGMENT_HEAD + body, seg + SEGMENT_HEAD + body);
+    return seg;
+}
+
+/* The new index: the entries in use, by out_path. */
+static bool write_index(const rcache_t *c, const planned *all, size_t n, uint64_t pack_size,
+                        const unsigned char first[32])
+{
+    buf_t b = {0};
+    buf_puts(&b, c->header);
+    bytes_put_u64(&b, pack_size);
+    buf_putn(&b, (const char *)first, 32);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += !all[i].twin;
+    bytes_put_u32(&b, (uint32_t)count);
+    for (size_t i = 0; i < n; i++)
+        if (!all[i].twin)
+            bytes_put_u64(&b, all[i].at);
+    unsigned char digest[32];
+    sha256(b.data, b.len, digest);
+    buf_putn(&b, (const char *)digest, 32);
+    char *tmp = xasprintf("%s.tmp-%ld", c->index, (long)getpid());
+    bool ok = fs_write_file(tmp, b.data, b.len) == 0 && rename(tmp, c->index) == 0;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    buf_free(&b);
+    return ok;
+}
+
+/* Appends seg to the pack as the index left it (a save that stopped
+ * half way may have left more). */
+static bool append_segment(const rcache_t *c, const unsigned char *seg, size_t len)
+{
+    if (truncate(c->path, (off_t)c->pack_size) < 0)
+        return false;
+    FILE *f = fopen(c->path, "ab");
+    if (!f)
+        return false;
+    bool ok = fwrite(seg, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+/* Writes the pack anew (beside it, then renamed): its header and seg. */
+static bool write_pack(const rcache_t *c, const unsigned char *seg, size_t len, size_t hlen)
+{
+    static const char zeros[4] = {0};
+    size_t pad = (4 - hlen % 4) % 4;
+    char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f && fwrite(c->header, 1, hlen, f) == hlen && fwrite(zeros, 1, pad, f) == pad &&
+              fwrite(seg, 1, len, f) == len;
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    ok = ok && rename(tmp, c->path) == 0;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    return ok;
 }
 
 int rcache_save(rcache_t *c)
@@ -640,35 +791,33 @@ int rcache_save(rcache_t *c)
             continue;
         }
         number_entry(&t, &all[i], appending);
-        bytes += entry_bytes(all[i].e);
-        nentries++;
+        if (all[i].values) {
+            bytes += entry_bytes(all[i].e);
+            nentries++;
+        } else { /* kept where it is */
+            all[i].at = (uint64_t)(all[i].old->bytes - c->map);
+        }
     }
-    size_t hlen = strlen(c->header), values = t.nvalues * (8 + RCACHE_VALUE_LEN);
-    size_t len = padded(hlen) + 4 + t.string_bytes + 4 + values + 4 + bytes + 32;
-    if (appending)
-        len += (size_t)(c->strings_end - c->strings_at) + (size_t)(c->values_end - c->values_at);
-    unsigned char *file = xmalloc(len), *p = pad(write_bytes(file, c->header, hlen), file);
-    p = write_tables(p, file, &t);
-    p = bytes_store_u32(p, (uint32_t)nentries);
+    size_t len, hlen = strlen(c->header);
+    unsigned char *seg = make_segment(&t, all, n, bytes, nentries, &len);
+    uint64_t base = appending ? c->pack_size : (hlen + 3) & ~(size_t)3;
     for (size_t i = 0; i < n; i++)
-        if (!all[i].twin)
-            p = write_entry(p, &all[i]);
-    sha256(file, (size_t)(p - file), p);
-    char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
-    int rc = fs_write_file(tmp, file, len) == 0 && rename(tmp, c->path) == 0 ? 0 : -1;
-    if (rc < 0) {
-        unlink(tmp);
-        unlink(c->path);
-    }
-    free(tmp);
-    free(file);
+        if (!all[i].twin && all[i].values)
+            all[i].at += base;
+    unsigned char first[32];
+    memcpy(first, appending ? c->first : seg + len - 32, 32);
+    bool ok = appending ? append_segment(c, seg, len) : write_pack(c, seg, len, hlen);
+    ok = ok && write_index(c, all, n, base + len, first);
+    if (!ok)
+        unlink(c->index);
+    free(seg);
     for (size_t i = 0; i < n; i++) {
         free(all[i].values);
         free(all[i].records);
     }
     free(all);
     table_free(&t);
-    return rc;
+    return ok ? 0 : -1;
 }
 
 void rcache_free(rcache_t *c)
@@ -691,6 +840,7 @@ void rcache_free(rcache_t *c)
     pthread_mutex_destroy(&c->lock);
     free(c->header);
     free(c->path);
+    free(c->index);
     free(c);
 }
 

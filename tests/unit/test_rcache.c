@@ -137,12 +137,9 @@ static void foreign_is_empty(void **state)
     free(dir);
 }
 
-static void damaged_is_empty(void **state)
+static void damage_each_byte(const char *dir, const char *file)
 {
-    (void)state;
-    char *dir = make_dir();
-    save_two(dir);
-    char *path = path_join(dir, "render.cache");
+    char *path = path_join(dir, file);
     char *orig;
     size_t len;
     assert_int_equal(fs_read_file(path, &orig, &len), 0);
@@ -158,7 +155,50 @@ static void damaged_is_empty(void **state)
             rcache_free(c);
         }
     }
+    assert_int_equal(fs_write_file(path, orig, len), 0);
     free(orig);
+    free(path);
+}
+
+/* The pack and its index: any byte changed or cut gives no entries. */
+static void damaged_is_empty(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    damage_each_byte(dir, "render.cache");
+    damage_each_byte(dir, "render.idx");
+    rcache_t *c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/a/index.html"));
+    rcache_free(c);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+/* A save that appended to the pack but stopped before its index: the
+ * pack's extra bytes are not read, and the next save appends after what
+ * the index covers. */
+static void unindexed_tail_is_ignored(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    char *path = path_join(dir, "render.cache");
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    fputs("half a segment", f);
+    fclose(f);
+    rcache_t *c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/a/index.html"));
+    rcache_keep(c, rcache_find(c, "en/a/index.html"));
+    rcache_keep(c, rcache_find(c, "en/b/index.html"));
+    put_page(c, "en/c/index.html");
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/a/index.html"));
+    assert_non_null(rcache_find(c, "en/c/index.html"));
+    rcache_free(c);
     free(path);
     fs_remove_tree(dir);
     free(dir);
@@ -193,6 +233,7 @@ int main(void)
         cmocka_unit_test(round_trip),
         cmocka_unit_test(foreign_is_empty),
         cmocka_unit_test(damaged_is_empty),
+        cmocka_unit_test(unindexed_tail_is_ignored),
         cmocka_unit_test(global_key_follows_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
