@@ -28,6 +28,7 @@
 
 #define PAGE_METATABLE "waymark.page"
 #define RENDER_BUDGET SANDBOX_DEFAULT_BUDGET
+#define ASKED_SLOTS 16381 /* a prime: string addresses share their low bits */
 
 typedef struct {
     const site_t *site;
@@ -48,8 +49,11 @@ typedef struct {
     buf_t values;              /* a value or context, canonical */
     unsigned char context[RCACHE_KEY_LEN]; /* the current page's context digest */
     render_cache_t *checker;   /* the kept pages' values (shared) */
-    const page_t *asked;       /* the page value_now last looked up */
-    const char *asked_path;
+    struct {                   /* pages value_now looked up, by where the */
+        const char *path;      /* cache's string is (one string per page) */
+        const page_t *page;
+    } *asked;                  /* ASKED_SLOTS of them, owned */
+    const page_t *q;           /* the page value_now asks about */
     size_t page_index;         /* the current page's index in site->pages */
 } render_worker;
 
@@ -814,6 +818,7 @@ static void worker_free(render_worker *w)
     buf_free(&w->main);
     buf_free(&w->html);
     buf_free(&w->values);
+    free(w->asked);
     rtrace_free(&w->trace);
     free(w->pages_per_language);
     diag_free(&w->diags);
@@ -987,22 +992,26 @@ static bool value_now(void *ctx, const char *page, const char *field,
                       unsigned char digest[RCACHE_VALUE_LEN])
 {
     render_worker *w = ctx;
-    /* values come page by page: look each page up once */
-    if (page != w->asked_path) {
-        w->asked = site_page_at(w->site, page, NULL);
-        w->asked_path = page;
-    }
+    /* a page's values are many: look each page up about once */
     if (!w->asked)
+        w->asked = xcalloc(ASKED_SLOTS, sizeof *w->asked);
+    size_t slot = ((uintptr_t)page >> 2) % ASKED_SLOTS;
+    if (w->asked[slot].path != page) {
+        w->asked[slot].path = page;
+        w->asked[slot].page = site_page_at(w->site, page, NULL);
+    }
+    w->q = w->asked[slot].page;
+    if (!w->q)
         return false;
     buf_reset(&w->values);
-    if (put_markdown_key(w->asked, field, &w->values) ||
-        render_cache_plain_value(w->site, w->asked, field, &w->values)) {
+    if (put_markdown_key(w->q, field, &w->values) ||
+        render_cache_plain_value(w->site, w->q, field, &w->values)) {
         render_cache_digest(&w->values, digest);
         return true;
     }
     lua_State *L = w->L;
     int top = lua_gettop(L);
-    value_request r = {w, w->asked, field, digest};
+    value_request r = {w, w->q, field, digest};
     lua_pushcfunction(L, value_now_protected);
     lua_pushlightuserdata(L, &r);
     bool ok = lua_pcall(L, 1, 1, 0) == LUA_OK && lua_toboolean(L, -1);
