@@ -702,13 +702,13 @@ static int build_site(const build_options *o, diags_t *d)
     }
 done:
     progress_stop();
+    linkcheck_free(links); /* before the caches are written: their peak is the build's */
     if (o->write)
         keep_caches(o, !d->errors, mdcache, rcache, css, css_compiled, cache_key);
     mdcache_free(mdcache);
     rcache_free(rcache);
     output_close(out);
     render_stats_free(&stats);
-    linkcheck_free(links);
     free(zip_path);
     free(css);
     free(labels);

@@ -335,6 +335,56 @@ void rcache_keep(rcache_t *c, const rcache_entry *e)
     pthread_mutex_unlock(&c->lock);
 }
 
+static size_t pair_slot(const char *page, const char *field, size_t n)
+{
+    uint64_t key = (uint64_t)(uintptr_t)page * 0x9e3779b97f4a7c15u ^ (uint64_t)(uintptr_t)field;
+    key ^= key >> 29;
+    key *= 0xbf58476d1ce4e5b9u;
+    key ^= key >> 32;
+    return (size_t)key & (n - 1);
+}
+
+static void grow_fresh_values(rcache_t *c)
+{
+    size_t n = c->fv_nslots ? 2 * c->fv_nslots : 4096;
+    uint32_t *slots = xcalloc(n, sizeof *slots);
+    for (uint32_t v = 0; v < c->nfv; v++) {
+        size_t k = pair_slot(c->fv_page[v], c->fv_field[v], n);
+        while (slots[k])
+            k = (k + 1) & (n - 1);
+        slots[k] = v + 1;
+    }
+    free(c->fv_slots);
+    c->fv_slots = slots;
+    c->fv_nslots = n;
+}
+
+/* The number of the value (page, field) among this build's (both
+ * interned), added with digest the first time (caller holds the lock). */
+static uint32_t fresh_value(rcache_t *c, const char *page, const char *field,
+                            const unsigned char *digest)
+{
+    if (2 * ((size_t)c->nfv + 1) > c->fv_nslots)
+        grow_fresh_values(c);
+    size_t k = pair_slot(page, field, c->fv_nslots);
+    for (; c->fv_slots[k]; k = (k + 1) & (c->fv_nslots - 1)) {
+        uint32_t v = c->fv_slots[k] - 1;
+        if (c->fv_page[v] == page && c->fv_field[v] == field)
+            return v;
+    }
+    if (c->nfv == c->fv_cap) {
+        c->fv_cap = c->fv_cap ? 2 * c->fv_cap : 1024;
+        c->fv_page = xrealloc(c->fv_page, c->fv_cap * sizeof *c->fv_page);
+        c->fv_field = xrealloc(c->fv_field, c->fv_cap * sizeof *c->fv_field);
+        c->fv_digest = xrealloc(c->fv_digest, c->fv_cap * sizeof *c->fv_digest);
+    }
+    c->fv_page[c->nfv] = page;
+    c->fv_field[c->nfv] = field;
+    memcpy(c->fv_digest[c->nfv], digest, RCACHE_VALUE_LEN);
+    c->fv_slots[k] = c->nfv + 1;
+    return c->nfv++;
+}
+
 void rcache_put(rcache_t *c, const rcache_entry *e)
 {
     pthread_mutex_lock(&c->lock);
@@ -343,14 +393,12 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
     *n = *e;
     n->out_path = intern(c, e->out_path);
     n->template_path = intern(c, e->template_path);
-    rcache_dep *deps = xcalloc(e->ndeps ? e->ndeps : 1, sizeof *deps);
-    for (size_t i = 0; i < e->ndeps; i++) {
-        deps[i] = e->deps[i];
-        deps[i].page = intern(c, e->deps[i].page);
-        deps[i].field = intern(c, e->deps[i].field);
-    }
-    n->deps = deps;
-    n->values = NULL;
+    uint32_t *values = xcalloc(e->ndeps ? e->ndeps : 1, sizeof *values);
+    for (size_t i = 0; i < e->ndeps; i++)
+        values[i] = fresh_value(c, intern(c, e->deps[i].page), intern(c, e->deps[i].field),
+                                e->deps[i].digest);
+    n->deps = NULL;
+    n->values = values;
     const char **record = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *record);
     for (size_t i = 0; i < e->nrecord; i++)
         record[i] = intern(c, e->record[i]);
@@ -366,10 +414,14 @@ void rcache_free(rcache_t *c)
     if (c->map)
         munmap(c->map, c->map_len);
     for (size_t i = 0; i < c->nfresh; i++) {
-        free((void *)c->fresh[i].deps);
+        free((void *)c->fresh[i].values);
         free((void *)c->fresh[i].record);
     }
     free(c->fresh);
+    free(c->fv_page);
+    free(c->fv_field);
+    free(c->fv_digest);
+    free(c->fv_slots);
     free(c->kept);
     for (size_t i = 0; i < c->npool; i++)
         free(c->pool[i]);

@@ -72,8 +72,15 @@ struct rcache {
     old_entry *old;        /* the entries in use, sorted by out_path */
     size_t nold;
     bool *kept;            /* one per old entry */
-    rcache_entry *fresh;   /* put by this build (strings interned, arrays owned) */
+    rcache_entry *fresh;   /* put by this build (strings interned, arrays owned;
+                              values: numbers of the fresh values below) */
     size_t nfresh, fresh_cap;
+    /* the values this build's entries read, each (page, field) once */
+    const char **fv_page, **fv_field; /* interned */
+    unsigned char (*fv_digest)[RCACHE_VALUE_LEN];
+    uint32_t nfv, fv_cap;
+    uint32_t *fv_slots;    /* open addressing: value number + 1, 0 = free */
+    size_t fv_nslots;
     strmap_t names;        /* interned strings: value = index in pool + 1 */
     interned **pool;
     size_t npool, pool_cap;

@@ -37,6 +37,7 @@ typedef struct {
     unsigned char (*digests)[RCACHE_VALUE_LEN];
     size_t nvalues, values_cap;
     uint32_t *old_value;   /* per value of the file: its new number, or NONE */
+    uint32_t *fresh_value; /* per value of this build: its new number, or NONE */
     uint64_t *slots;       /* open addressing: (page << 32 | field) + 1, 0 = free */
     uint32_t *slot_value;
     size_t nslots;
@@ -142,6 +143,16 @@ static uint32_t file_value(table *t, uint32_t i)
     return t->old_value[i];
 }
 
+/* One of this build's values (rcache_put), numbered for the new file. */
+static uint32_t fresh_value_number(table *t, uint32_t v)
+{
+    const rcache_t *c = t->c;
+    if (t->fresh_value[v] == NONE)
+        t->fresh_value[v] = add_value(t, fresh_string(t, c->fv_page[v]),
+                                      fresh_string(t, c->fv_field[v]), c->fv_digest[v]);
+    return t->fresh_value[v];
+}
+
 /* An entry to write: its strings and values numbered. */
 typedef struct {
     const rcache_entry *e;
@@ -176,8 +187,7 @@ static void number_entry(table *t, planned *p, bool appending)
     p->out = fresh_string(t, e->out_path);
     p->tpl = fresh_string(t, e->template_path);
     for (size_t i = 0; i < e->ndeps; i++)
-        p->values[i] = add_value(t, fresh_string(t, e->deps[i].page),
-                                 fresh_string(t, e->deps[i].field), e->deps[i].digest);
+        p->values[i] = fresh_value_number(t, e->values[i]);
     for (size_t i = 0; i < e->nrecord; i++)
         p->records[i] = fresh_string(t, e->record[i]);
 }
@@ -221,6 +231,7 @@ static void table_free(table *t)
     free(t->value_fields);
     free(t->digests);
     free(t->old_value);
+    free(t->fresh_value);
     free(t->slots);
     free(t->slot_value);
 }
@@ -367,6 +378,8 @@ int rcache_save(rcache_t *c)
     memset(t.old_string, 0xff, (c->nstrings + 1) * sizeof *t.old_string);
     t.old_value = xmalloc((c->nvalues + 1) * sizeof *t.old_value);
     memset(t.old_value, 0xff, (c->nvalues + 1) * sizeof *t.old_value);
+    t.fresh_value = xmalloc(((size_t)c->nfv + 1) * sizeof *t.fresh_value);
+    memset(t.fresh_value, 0xff, ((size_t)c->nfv + 1) * sizeof *t.fresh_value);
     size_t nentries = 0, bytes = 0;
     for (size_t i = 0; i < n; i++) {
         /* one of two for the same page is written (both describe the same
