@@ -22,16 +22,21 @@
 
 #define PACK_NAME "markdown.pack"
 #define INDEX_NAME "markdown.idx"
-#define FORMAT 1
+#define FORMAT 2
 #define NO_STRING UINT32_MAX
-#define INDEX_ITEM (MDCACHE_KEY_LEN + 16) /* key, offset u64, len u32, crc u32 */
+/* key, offset u64, then u32s: head length and CRC, HTML length and CRC */
+#define INDEX_ITEM (MDCACHE_KEY_LEN + 24)
 #define TRAILER (16 + 32)                 /* pack size u64, count u64, SHA-256 of the rest */
 #define COMPACT_MIN (1u << 20)            /* packs smaller than this are never compacted */
 
+/* An entry is its head (every field but the HTML, and the warnings)
+ * followed by the HTML, each with its own CRC-32: a lookup reads the
+ * head only, the HTML is read when some page needs it (mdcache_fetch). */
 typedef struct {
     unsigned char key[MDCACHE_KEY_LEN];
     uint64_t offset;
-    uint32_t len, crc;
+    uint32_t head_len, head_crc;
+    uint32_t html_len, html_crc;
 } entry;
 
 struct mdcache {
@@ -39,6 +44,7 @@ struct mdcache {
     char *pack, *index; /* paths */
     unsigned char *map; /* the pack as it was at open (read-only), or NULL */
     size_t map_len;
+    int fd;             /* the pack, for reading heads (-1: none) */
     entry *old;         /* the index, sorted by key */
     size_t nold;
     FILE *out;          /* the pack, appended to */
@@ -89,9 +95,9 @@ static char *get_str(byte_cursor *c)
 
 /* --- one entry --------------------------------------------------------------- */
 
-static void encode(buf_t *b, const md_output *out, const diags_t *d, size_t from)
+/* The head: every field but the HTML, and the warnings. */
+static void encode_head(buf_t *b, const md_output *out, const diags_t *d, size_t from)
 {
-    put_str(b, out->html);
     put_str(b, out->toc_html);
     put_str(b, out->summary);
     bytes_put_u64(b, out->words);
@@ -174,18 +180,17 @@ static void decode_diags(byte_cursor *c, diags_t *warnings)
     }
 }
 
-static bool decode(const unsigned char *p, size_t len, md_output *out, diags_t *warnings)
+static bool decode_head(const unsigned char *p, size_t len, md_output *out, diags_t *warnings)
 {
     byte_cursor c = {p, p + len, true};
     *out = (md_output){0};
-    out->html = get_str(&c);
     out->toc_html = get_str(&c);
     out->summary = get_str(&c);
     out->words = (size_t)cursor_u64(&c);
     decode_links(&c, out);
     decode_exercises(&c, out);
     decode_diags(&c, warnings);
-    if (c.ok && out->html && c.p == c.end)
+    if (c.ok && c.p == c.end)
         return true;
     md_output_free(out);
     return false;
@@ -227,10 +232,13 @@ static bool read_index(mdcache_t *c, const unsigned char *data, size_t len)
         entry *e = &c->old[i];
         memcpy(e->key, it, MDCACHE_KEY_LEN);
         e->offset = bytes_u64_at(it + MDCACHE_KEY_LEN);
-        e->len = bytes_u32_at(it + MDCACHE_KEY_LEN + 8);
-        e->crc = bytes_u32_at(it + MDCACHE_KEY_LEN + 12);
+        e->head_len = bytes_u32_at(it + MDCACHE_KEY_LEN + 8);
+        e->head_crc = bytes_u32_at(it + MDCACHE_KEY_LEN + 12);
+        e->html_len = bytes_u32_at(it + MDCACHE_KEY_LEN + 16);
+        e->html_crc = bytes_u32_at(it + MDCACHE_KEY_LEN + 20);
         c->nold = (size_t)i + 1;
-        if (e->offset < hlen || e->offset > pack_size || e->len > pack_size - e->offset ||
+        uint64_t len = (uint64_t)e->head_len + e->html_len;
+        if (e->offset < hlen || e->offset > pack_size || len > pack_size - e->offset ||
             (i > 0 && compare_keys(&c->old[i - 1], e) >= 0))
             return false;
     }
@@ -244,13 +252,26 @@ static void map_pack(mdcache_t *c)
     if (fd < 0)
         return;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        /* not populated: a rebuild reads the heads and few pages' HTML */
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             c->map = m;
             c->map_len = (size_t)st.st_size;
+            c->fd = fd;
+            return;
         }
     }
     close(fd);
+}
+
+static void unmap_pack(mdcache_t *c)
+{
+    if (c->map)
+        munmap(c->map, c->map_len);
+    if (c->fd >= 0)
+        close(c->fd);
+    c->map = NULL;
+    c->fd = -1;
 }
 
 static void load_old(mdcache_t *c)
@@ -303,12 +324,11 @@ mdcache_t *mdcache_open(const char *cache_dir, const char *version)
     c->header = xasprintf("waymark-markdown-cache %d %s\n", FORMAT, version);
     c->pack = path_join(cache_dir, PACK_NAME);
     c->index = path_join(cache_dir, INDEX_NAME);
+    c->fd = -1;
     pthread_mutex_init(&c->lock, NULL);
     load_old(c);
-    if (c->map && !c->nold) { /* the pack is not used: it is written anew */
-        munmap(c->map, c->map_len);
-        c->map = NULL;
-    }
+    if (c->map && !c->nold) /* the pack is not used: it is written anew */
+        unmap_pack(c);
     if (!start_pack(c)) {
         mdcache_free(c);
         return NULL;
@@ -317,20 +337,28 @@ mdcache_t *mdcache_open(const char *cache_dir, const char *version)
 }
 
 /* Adds an entry to the new index (caller holds the lock). */
-static void index_add(mdcache_t *c, const unsigned char *key, uint64_t offset, uint32_t len,
-                      uint32_t crc)
+static void index_add(mdcache_t *c, const entry *e)
 {
     xgrow((void **)&c->fresh, &c->cap, c->nfresh + 1, sizeof *c->fresh);
-    entry *e = &c->fresh[c->nfresh++];
-    memcpy(e->key, key, MDCACHE_KEY_LEN);
-    e->offset = offset;
-    e->len = len;
-    e->crc = crc;
-    c->live += len;
+    c->fresh[c->nfresh++] = *e;
+    c->live += (uint64_t)e->head_len + e->html_len;
+}
+
+/* Takes key out of the new index: its entry turned out damaged. */
+static void index_drop(mdcache_t *c, const unsigned char *key)
+{
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->nfresh; i++) {
+        if (memcmp(c->fresh[i].key, key, MDCACHE_KEY_LEN))
+            continue;
+        c->live -= (uint64_t)c->fresh[i].head_len + c->fresh[i].html_len;
+        c->fresh[i--] = c->fresh[--c->nfresh];
+    }
+    pthread_mutex_unlock(&c->lock);
 }
 
 bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_output *out,
-                 diags_t *d)
+                 mdcache_html *html, diags_t *d)
 {
     if (!c || !c->nold || !c->map)
         return false;
@@ -339,21 +367,39 @@ bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_outp
     const entry *e = bsearch(&probe, c->old, c->nold, sizeof *c->old, compare_keys);
     if (!e)
         return false;
-    const unsigned char *data = c->map + e->offset;
-    if ((uint32_t)crc32(0L, data, e->len) != e->crc)
-        return false;
+    /* read, not touched through the map: a page fault per head costs
+     * more than a read where faults are slow (virtual machines) */
+    unsigned char *data = xmalloc(e->head_len ? e->head_len : 1);
+    bool ok = pread(c->fd, data, e->head_len, (off_t)e->offset) == (ssize_t)e->head_len &&
+              (uint32_t)crc32(0L, data, e->head_len) == e->head_crc;
     diags_t warnings = DIAGS_INIT;
-    if (!decode(data, e->len, out, &warnings)) {
+    ok = ok && decode_head(data, e->head_len, out, &warnings);
+    free(data);
+    if (!ok) {
         diag_free(&warnings);
         return false;
     }
     diag_merge(d, &warnings);
     diag_free(&warnings);
+    *html = (mdcache_html){e->offset + e->head_len, e->html_len, e->html_crc};
     pthread_mutex_lock(&c->lock);
-    index_add(c, key, e->offset, e->len, e->crc);
+    index_add(c, e);
     c->hits++;
     pthread_mutex_unlock(&c->lock);
     return true;
+}
+
+char *mdcache_fetch(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN],
+                    const mdcache_html *html)
+{
+    if (!c)
+        return NULL;
+    const unsigned char *data = c->map ? c->map + html->offset : NULL;
+    if (data && html->offset <= c->map_len && html->len <= c->map_len - html->offset &&
+        (uint32_t)crc32(0L, data, html->len) == html->crc && !memchr(data, '\0', html->len))
+        return xstrndup((const char *)data, html->len);
+    index_drop(c, key);
+    return NULL;
 }
 
 void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const md_output *out,
@@ -365,12 +411,20 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
         if (d->items[i].level == DIAG_ERROR)
             return;
     buf_t b = {0};
-    encode(&b, out, d, from);
+    encode_head(&b, out, d, from);
+    size_t head = b.len;
+    buf_puts(&b, out->html);
     if (b.len < UINT32_MAX) {
-        uint32_t crc = (uint32_t)crc32(0L, (const unsigned char *)b.data, (uInt)b.len);
+        const unsigned char *bytes = (const unsigned char *)b.data;
+        entry e = {.head_len = (uint32_t)head,
+                   .head_crc = (uint32_t)crc32(0L, bytes, (uInt)head),
+                   .html_len = (uint32_t)(b.len - head),
+                   .html_crc = (uint32_t)crc32(0L, bytes + head, (uInt)(b.len - head))};
+        memcpy(e.key, key, MDCACHE_KEY_LEN);
         pthread_mutex_lock(&c->lock);
         if (!c->failed && fwrite(b.data, 1, b.len, c->out) == b.len) {
-            index_add(c, key, c->offset, (uint32_t)b.len, crc);
+            e.offset = c->offset;
+            index_add(c, &e);
             c->offset += b.len;
         } else {
             c->failed = true;
@@ -397,9 +451,7 @@ static void sort_fresh(mdcache_t *c)
  * finished pack); the index then names their new places. */
 static bool compact(mdcache_t *c)
 {
-    if (c->map)
-        munmap(c->map, c->map_len);
-    c->map = NULL;
+    unmap_pack(c);
     map_pack(c);
     char *tmp = xasprintf("%s.tmp-%ld", c->pack, (long)getpid());
     FILE *f = fopen(tmp, "wb");
@@ -407,10 +459,10 @@ static bool compact(mdcache_t *c)
     bool ok = f && c->map && fwrite(c->header, 1, at, f) == at;
     for (size_t i = 0; ok && i < c->nfresh; i++) {
         entry *e = &c->fresh[i];
-        ok = e->offset + e->len <= c->map_len &&
-             fwrite(c->map + e->offset, 1, e->len, f) == e->len;
+        uint64_t len = (uint64_t)e->head_len + e->html_len;
+        ok = e->offset + len <= c->map_len && fwrite(c->map + e->offset, 1, len, f) == len;
         e->offset = at;
-        at += e->len;
+        at += len;
     }
     if (f)
         ok = fclose(f) == 0 && ok;
@@ -429,8 +481,10 @@ static bool write_index(mdcache_t *c)
     for (size_t i = 0; i < c->nfresh; i++) {
         buf_putn(&b, (const char *)c->fresh[i].key, MDCACHE_KEY_LEN);
         bytes_put_u64(&b, c->fresh[i].offset);
-        bytes_put_u32(&b, c->fresh[i].len);
-        bytes_put_u32(&b, c->fresh[i].crc);
+        bytes_put_u32(&b, c->fresh[i].head_len);
+        bytes_put_u32(&b, c->fresh[i].head_crc);
+        bytes_put_u32(&b, c->fresh[i].html_len);
+        bytes_put_u32(&b, c->fresh[i].html_crc);
     }
     bytes_put_u64(&b, c->offset);
     bytes_put_u64(&b, c->nfresh);
@@ -468,10 +522,8 @@ int mdcache_save(mdcache_t *c)
 
 void mdcache_done_reading(mdcache_t *c)
 {
-    if (c && c->map) {
-        munmap(c->map, c->map_len);
-        c->map = NULL;
-    }
+    if (c)
+        unmap_pack(c);
 }
 
 void mdcache_discard(mdcache_t *c)

@@ -3,12 +3,17 @@
  * An entry is what md_render made of one page (HTML, table of contents,
  * summary, words, links, exercises, and the warnings it reported), under a
  * key: the SHA-256 of everything the conversion read (site.c says what).
+ * A lookup reads everything but the HTML, which stays in the pack (mapped,
+ * not read) until mdcache_fetch: a rebuild reads the HTML of the few pages
+ * it renders, not the whole site's.
  * Entries are appended to markdown.pack; markdown.idx, replaced whole
  * (written beside, then renamed), lists the entries of the last build.
  * Both name the waymark version and a format number; the index ends with a
  * SHA-256 of itself and each entry carries a CRC-32. A missing, foreign,
  * truncated or damaged file or entry is a miss: the page is converted
- * again, never trusted blindly.
+ * again, never trusted blindly. The HTML has a CRC-32 of its own, checked
+ * when it is fetched: damage found then is a miss too (the caller converts
+ * the page again).
  *
  * The new index holds exactly the entries this build looked up or put
  * (the pages no longer in the site are pruned); when less than half of the
@@ -18,6 +23,7 @@
 #define WAYMARK_MDCACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "markdown.h"
@@ -26,13 +32,26 @@
 
 typedef struct mdcache mdcache_t;
 
+/* Where a hit's HTML lies in the pack, and its CRC-32. */
+typedef struct {
+    uint64_t offset;
+    uint32_t len, crc;
+} mdcache_html;
+
 /* Opens the cache in cache_dir for a build by waymark version (NULL when
  * the pack cannot be written: the build runs without a cache). */
 mdcache_t *mdcache_open(const char *cache_dir, const char *version);
-/* On a hit fills *out (free with md_output_free), adds the warnings the
+/* On a hit fills *out (free with md_output_free) but its html, which is
+ * left NULL (*html says where it is: mdcache_fetch), adds the warnings the
  * conversion reported to d and returns true; else false, *out untouched. */
 bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_output *out,
-                 diags_t *d);
+                 mdcache_html *html, diags_t *d);
+/* The HTML of a hit under key (caller frees), read from the pack and
+ * checked. NULL when it is damaged, or asked after mdcache_done_reading:
+ * the entry then leaves the new index, and the caller converts the page
+ * again (and may put the result). */
+char *mdcache_fetch(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN],
+                    const mdcache_html *html);
 /* Keeps out under key, with the warnings d->items[from..] (not errors:
  * a conversion with errors is not kept). */
 void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const md_output *out,
@@ -41,7 +60,8 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
  * unused). 0, or -1 (the index is then removed: the next build converts
  * everything). */
 int mdcache_save(mdcache_t *c);
-/* The conversions are over: lets the old pack go from memory (lookups
+/* Nothing reads the pack any more (the conversions and every
+ * mdcache_fetch are over): lets it go from memory (lookups and fetches
  * after this miss). */
 void mdcache_done_reading(mdcache_t *c);
 /* The build failed: takes back what this build appended to the pack, so

@@ -14,6 +14,7 @@
 #include "exercise.h"
 #include "frontmatter.h"
 #include "markdown.h"
+#include "mdcache.h"
 
 /* PAGE_LIST: a list page the build makes (blog pager pages, tags, series,
  * archives); it is not anyone's child, its parent is set by its maker. */
@@ -45,9 +46,14 @@ typedef struct page {
      * stage (memory: the whole site's text); that stage reads it again. */
     bool body_deferred;  /* source is NULL until the markdown stage */
     size_t body_offset, source_len;
+    /* SHA-256 of the body as load read it: the Markdown cache key holds
+     * it, so a page found in the cache is not read again */
+    unsigned char body_digest[32];
+    bool body_hashed;
 
     /* from the markdown stage (owned) */
-    char *html;          /* content HTML, safe */
+    char *html;          /* content HTML, safe; NULL while html_cache is
+                            set: read it with site_page_html */
     char *toc_html;      /* NULL unless toc */
     char *summary;       /* plain text */
     size_t words;
@@ -58,6 +64,10 @@ typedef struct page {
      * values (the render cache hashes the key instead of the text) */
     unsigned char md_key[32];
     bool md_keyed;
+    /* a Markdown cache hit leaves the HTML in the cache until a reader
+     * asks for it (site_page_html fetches it, once, and clears this) */
+    struct mdcache *html_cache;
+    mdcache_html html_at;
 
     /* structure (borrowed pointers into the model) */
     struct page *parent;

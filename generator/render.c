@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "programme.h"
 #include "rcache.h"
+#include "render_cache.h"
 #include "rtrace.h"
 #include "sandbox.h"
 #include "sha256.h"
@@ -27,6 +28,7 @@
 
 #define PAGE_METATABLE "waymark.page"
 #define RENDER_BUDGET SANDBOX_DEFAULT_BUDGET
+#define ASKED_SLOTS 16381 /* a prime: string addresses share their low bits */
 
 typedef struct {
     const site_t *site;
@@ -43,10 +45,16 @@ typedef struct {
     char template_path[512];   /* the kind template of the current page, for messages */
     rtrace_t trace;            /* what the current page read (render cache) */
     bool tracing, trace_ok;
-    buf_t values;              /* the values a trace read, canonical */
-    const rcache_dep *check;   /* the trace being checked (digest_values) */
+    bool neutral;              /* pushing a value as every reader sees it (value_digest) */
+    buf_t values;              /* a value or context, canonical */
+    unsigned char context[RCACHE_KEY_LEN]; /* the current page's context digest */
+    render_cache_t *checker;   /* the kept pages' values (shared) */
+    struct {                   /* pages value_now looked up, by where the */
+        const char *path;      /* cache's string is (one string per page) */
+        const page_t *page;
+    } *asked;                  /* ASKED_SLOTS of them, owned */
+    const page_t *q;           /* the page value_now asks about */
     size_t page_index;         /* the current page's index in site->pages */
-    size_t ncheck;
 } render_worker;
 
 static render_worker *worker_of(lua_State *L)
@@ -86,6 +94,10 @@ static const page_t *check_page(lua_State *L, int index)
 /* A relative URL from the current page to a site-root path, URL-encoded. */
 static void push_url_to(render_worker *w, const char *out_path)
 {
+    if (w->neutral) { /* the same for every reader: where it leads */
+        lua_pushstring(w->L, out_path);
+        return;
+    }
     char *rel = path_relative_url(w->current->out_path, out_path);
     char *encoded = path_url_encode(rel);
     lua_pushstring(w->L, encoded);
@@ -364,9 +376,9 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     else if (!strcmp(k, "kind")) lua_pushstring(L, page_kind_name(p->kind));
     else if (!strcmp(k, "path")) lua_pushstring(L, p->out_path);
     else if (!strcmp(k, "url")) push_url_to(w, p->out_path);
-    else if (!strcmp(k, "is_current")) lua_pushboolean(L, p == w->current);
+    else if (!strcmp(k, "is_current")) lua_pushboolean(L, !w->neutral && p == w->current);
     else if (!strcmp(k, "params")) push_front(L, (p->fallback_of ? p->fallback_of : p)->front);
-    else if (!strcmp(k, "content")) push_raw(w, p->html);
+    else if (!strcmp(k, "content")) push_raw(w, site_page_html(w->site, p, &w->diags));
     else if (!strcmp(k, "toc")) { if (p->toc_html) push_raw(w, p->toc_html); else lua_pushnil(L); }
     else if (!strcmp(k, "words")) lua_pushinteger(L, (lua_Integer)p->words);
     else if (!strcmp(k, "reading_minutes")) lua_pushinteger(L, page_reading_minutes(p));
@@ -413,28 +425,57 @@ static bool put_markdown_key(const page_t *q, const char *field, buf_t *b)
     return true;
 }
 
-/* While a page renders for the cache: appends a field's value, read for
- * the first time, to the values its digest is made of (the same bytes
- * digest_values makes again on the next build). */
+/* Fields whose value depends on the page reading them: a URL relative to
+ * it, whether it is that page. */
+static bool reader_dependent(const char *field)
+{
+    return !strcmp(field, "url") || !strcmp(field, "is_current") || !strcmp(field, "feed") ||
+           !strcmp(field, "survey_stylesheet");
+}
+
+/* The digest of field of page q, the same for every page that reads it
+ * (rcache.h): plain data written out directly (render_cache.h), the rest
+ * from its Lua value, where a URL stands as the path it leads to (for a
+ * given reader the URL follows from the two paths, which name the value).
+ * The value at index (0: none) is the one the template got. May raise a
+ * Lua error. */
+static bool value_digest(render_worker *w, const page_t *q, const char *field, int index,
+                         unsigned char digest[RCACHE_VALUE_LEN])
+{
+    buf_t *b = &w->values;
+    buf_reset(b);
+    if (!put_markdown_key(q, field, b) && !render_cache_plain_value(w->site, q, field, b)) {
+        bool pushed = !index || reader_dependent(field);
+        if (pushed) {
+            w->neutral = true;
+            if (!push_page_field(w, q, field))
+                lua_pushnil(w->L);
+            w->neutral = false;
+            index = -1;
+        }
+        bool ok = rtrace_value(w->L, index, b);
+        if (pushed)
+            lua_pop(w->L, 1);
+        if (!ok)
+            return false;
+    }
+    render_cache_digest(b, digest);
+    return true;
+}
+
+/* While a page renders for the cache: notes a field it read, the first
+ * time with its value's digest. The value is at index (0: not pushed). */
 static void trace_value(render_worker *w, const page_t *q, const char *field, int index)
 {
-    buf_puts(&w->values, q->out_path);
-    buf_putc(&w->values, '\n');
-    buf_puts(&w->values, field);
-    buf_putc(&w->values, '\n');
-    if (!put_markdown_key(q, field, &w->values) && !rtrace_value(w->L, index, &w->values))
+    rcache_dep *dep = w->tracing ? rtrace_note(&w->trace, q->out_path, field) : NULL;
+    if (dep && !value_digest(w, q, field, index, dep->digest))
         w->trace_ok = false;
 }
 
 /* The same for a field a function read (url(), lang_attrs()). */
 static void trace_field(render_worker *w, const page_t *q, const char *field)
 {
-    if (!w->tracing || !rtrace_note(&w->trace, q->out_path, field))
-        return;
-    if (!push_page_field(w, q, field))
-        lua_pushnil(w->L);
-    trace_value(w, q, field, -1);
-    lua_pop(w->L, 1);
+    trace_value(w, q, field, 0);
 }
 
 static int page_index(lua_State *L)
@@ -442,11 +483,9 @@ static int page_index(lua_State *L)
     render_worker *w = worker_of(L);
     const page_t *p = check_page(L, 1);
     const char *k = luaL_checkstring(L, 2);
-    bool first = w->tracing && rtrace_note(&w->trace, p->out_path, k);
     if (!push_page_field(w, p, k))
         lua_pushnil(L);
-    if (first)
-        trace_value(w, p, k, -1);
+    trace_value(w, p, k, lua_gettop(L));
     return 1;
 }
 
@@ -779,6 +818,7 @@ static void worker_free(render_worker *w)
     buf_free(&w->main);
     buf_free(&w->html);
     buf_free(&w->values);
+    free(w->asked);
     rtrace_free(&w->trace);
     free(w->pages_per_language);
     diag_free(&w->diags);
@@ -924,68 +964,58 @@ static void name_page_source(diags_t *d, size_t from, const page_t *p)
 
 /* --- the render cache (rcache.h) ----------------------------------------------- */
 
-/* What the current page's render read besides its fields: its context,
- * and what picks its template and its output rules. */
-static int digest_values_protected(lua_State *L)
+/* The digest of the current page's context (render_cache.h) into
+ * w->context. */
+static void context_digest(render_worker *w)
 {
-    render_worker *w = lua_touserdata(L, 1);
-    const page_t *p = w->current;
-    buf_t *b = &w->values;
-    buf_printf(b, "kind %d lang %d survey %s\n", (int)p->kind, p->lang,
-               p->survey ? p->survey->id : "-");
-    buf_printf(b, "layout %s\ntype %s\nsrc %s\n", p->layout ? p->layout : "-",
-               p->type ? p->type : "-", p->src_path ? p->src_path : "-");
-    /* the link check tells content links from template links by these */
-    if (p->md_keyed) {
-        buf_puts(b, "md ");
-        buf_putn(b, (const char *)p->md_key, sizeof p->md_key);
-    } else {
-        buf_printf(b, "html %zu:", p->html ? strlen(p->html) : 0);
-        buf_puts(b, p->html ? p->html : "");
-        for (size_t i = 0; i < p->nlinks; i++)
-            buf_printf(b, "\nlink %s", p->links[i].href);
-    }
-    push_context(w, p);
-    bool ok = rtrace_value(L, -1, b);
-    lua_pop(L, 1);
-    const page_t *q = NULL;
-    for (size_t i = 0; ok && i < w->ncheck; i++) {
-        /* a trace reads a page's fields one after another: look it up once */
-        if (!q || strcmp(q->out_path, w->check[i].page))
-            q = site_page_at(w->site, w->check[i].page, NULL);
-        if (!q)
-            return 0;
-        buf_puts(b, w->check[i].page);
-        buf_putc(b, '\n');
-        buf_puts(b, w->check[i].field);
-        buf_putc(b, '\n');
-        if (put_markdown_key(q, w->check[i].field, b))
-            continue;
-        if (!push_page_field(w, q, w->check[i].field))
-            lua_pushnil(L);
-        ok = rtrace_value(L, -1, b);
-        lua_pop(L, 1);
-    }
-    lua_pushboolean(L, ok);
+    render_cache_context(w->site, w->current, w->opts->stylesheet, &w->values, &w->diags,
+                         w->context);
+}
+
+typedef struct {
+    render_worker *w;
+    const page_t *q;
+    const char *field;
+    unsigned char *digest;
+} value_request;
+
+static int value_now_protected(lua_State *L)
+{
+    value_request *r = lua_touserdata(L, 1);
+    lua_pushboolean(L, value_digest(r->w, r->q, r->field, 0, r->digest));
     return 1;
 }
 
-/* The digest of the values the current page's deps hold now; false when
- * some page is gone or a value has no canonical form. */
-static bool digest_values(render_worker *w, const rcache_dep *deps, size_t n,
-                          unsigned char digest[RCACHE_KEY_LEN])
+/* render_cache_value_fn: the digest a value has now, as the value's
+ * readers see it. */
+static bool value_now(void *ctx, const char *page, const char *field,
+                      unsigned char digest[RCACHE_VALUE_LEN])
 {
+    render_worker *w = ctx;
+    /* a page's values are many: look each page up about once */
+    if (!w->asked)
+        w->asked = xcalloc(ASKED_SLOTS, sizeof *w->asked);
+    size_t slot = ((uintptr_t)page >> 2) % ASKED_SLOTS;
+    if (w->asked[slot].path != page) {
+        w->asked[slot].path = page;
+        w->asked[slot].page = site_page_at(w->site, page, NULL);
+    }
+    w->q = w->asked[slot].page;
+    if (!w->q)
+        return false;
+    buf_reset(&w->values);
+    if (put_markdown_key(w->q, field, &w->values) ||
+        render_cache_plain_value(w->site, w->q, field, &w->values)) {
+        render_cache_digest(&w->values, digest);
+        return true;
+    }
     lua_State *L = w->L;
     int top = lua_gettop(L);
-    w->check = deps;
-    w->ncheck = n;
-    buf_reset(&w->values);
-    lua_pushcfunction(L, digest_values_protected);
-    lua_pushlightuserdata(L, w);
+    value_request r = {w, w->q, field, digest};
+    lua_pushcfunction(L, value_now_protected);
+    lua_pushlightuserdata(L, &r);
     bool ok = lua_pcall(L, 1, 1, 0) == LUA_OK && lua_toboolean(L, -1);
     lua_settop(L, top);
-    if (ok)
-        sha256(w->values.data ? w->values.data : "", w->values.len, digest);
     return ok;
 }
 
@@ -997,53 +1027,18 @@ static void count_page(render_worker *w, const page_t *p, size_t index, uint64_t
     w->bytes += bytes;
 }
 
-/* Whether a kept link check record has the form linkcheck.h gives it. */
-static bool record_usable(const rcache_entry *e)
-{
-    for (size_t i = 0; i < e->nrecord; i++)
-        if (!e->record[i][0] || !strchr("#ctx", e->record[i][0]))
-            return false;
-    return true;
-}
-
-/* A page whose templates would read the same values as last time: its
- * file in out/site is kept as it is (and read for the link check). */
+/* A page whose templates would read the same context and values as last
+ * time is kept as it is (render_cache.h). */
 static bool reuse_page(render_worker *w, const page_t *p, size_t index)
 {
-    const rcache_entry *e = rcache_find(w->opts->cache, p->out_path);
-    unsigned char digest[RCACHE_KEY_LEN];
-    if (!e || (w->opts->links && !record_usable(e)) ||
-        !digest_values(w, e->deps, e->ndeps, digest) ||
-        memcmp(digest, e->digest, RCACHE_KEY_LEN))
+    uint64_t size;
+    if (!rcache_find(w->opts->cache, p->out_path))
         return false;
-    if (output_keep(w->opts->output, p->out_path, e->hex, e->size, NULL, NULL) < 0)
+    context_digest(w);
+    if (!render_cache_reuse(w->checker, p, index, w->context, value_now, w, &size))
         return false;
-    if (w->opts->links)
-        linkcheck_record_from_strings(w->opts->links, index, e->record, e->nrecord,
-                                      e->template_path);
-    rcache_keep(w->opts->cache, e);
-    count_page(w, p, index, e->size);
+    count_page(w, p, index, size);
     return true;
-}
-
-/* Keeps what the page read and wrote for the next build. */
-static void remember_page(render_worker *w, const page_t *p, const char *hex)
-{
-    rcache_entry e = {.out_path = p->out_path, .size = w->html.len,
-                      .template_path = w->template_path, .deps = w->trace.deps,
-                      .ndeps = w->trace.len};
-    memcpy(e.hex, hex, sizeof e.hex);
-    size_t index = (size_t)(w->page_index);
-    char **record = w->opts->links ? linkcheck_record_strings(w->opts->links, index, &e.nrecord)
-                                   : NULL;
-    e.record = (const char *const *)record;
-    if ((!w->opts->links || record) && w->trace_ok) {
-        sha256(w->values.data ? w->values.data : "", w->values.len, e.digest);
-        rcache_put(w->opts->cache, &e);
-    }
-    for (size_t i = 0; i < e.nrecord; i++)
-        free(record[i]);
-    free(record);
 }
 
 static void render_task(void *worker, size_t index)
@@ -1051,15 +1046,15 @@ static void render_task(void *worker, size_t index)
     render_worker *w = worker;
     const page_t *p = w->site->pages[index];
     w->current = p;
-    bool cached = w->opts->cache && w->opts->output;
+    bool cached = w->checker != NULL;
     w->page_index = index;
     if (cached && reuse_page(w, p, index))
         return;
     size_t diags_before = w->diags.len;
     rtrace_reset(&w->trace);
-    /* the values start with what digest_values puts first */
-    unsigned char unused[RCACHE_KEY_LEN];
-    w->trace_ok = cached && digest_values(w, NULL, 0, unused);
+    w->trace_ok = cached;
+    if (cached)
+        context_digest(w);
     w->tracing = w->trace_ok;
     int rendered = render_page_html(w, p);
     w->tracing = false;
@@ -1080,11 +1075,14 @@ static void render_task(void *worker, size_t index)
     char hex[65] = "";
     if (w->opts->out_dir)
         write_page(w, p, hex);
-    if (w->opts->links)
+    if (w->opts->links) {
+        site_page_html(w->site, p, &w->diags); /* the link check reads p->html */
         linkcheck_record(w->opts->links, index, w->html.data, w->html.len, w->template_path);
+    }
     /* a page that reported anything renders again next time, to report it again */
     if (w->trace_ok && *hex && w->diags.len == diags_before)
-        remember_page(w, p, hex);
+        render_cache_remember(w->checker, p, index, w->context, w->trace.deps, w->trace.len,
+                              w->template_path, hex, w->html.len);
     count_page(w, p, index, w->html.len);
     lua_gc(w->L, LUA_GCSTEP, 0);
 }
@@ -1099,10 +1097,13 @@ int render_site(const site_t *site, const render_options *opts, render_stats *st
     render_worker *workers = xcalloc(jobs, sizeof *workers);
     void **ptrs = xcalloc(jobs, sizeof *ptrs);
     int failed = 0;
+    render_cache_t *checker =
+        opts->output ? render_cache_new(opts->cache, opts->output, opts->links) : NULL;
     for (size_t t = 0; t < jobs; t++) {
         ptrs[t] = &workers[t];
         failed |= worker_init(&workers[t], site, opts, t == 0 ? d : NULL);
         workers[t].page_bytes = stats->page_bytes;
+        workers[t].checker = checker;
     }
     if (!failed)
         pool_run(site->npages, jobs, ptrs, render_task);
@@ -1114,6 +1115,7 @@ int render_site(const site_t *site, const render_options *opts, render_stats *st
             stats->pages_per_language[l] += workers[t].pages_per_language[l];
         worker_free(&workers[t]);
     }
+    render_cache_free(checker);
     free(workers);
     free(ptrs);
     return d->errors > errors_before ? -1 : 0;

@@ -17,7 +17,7 @@ void rtrace_reset(rtrace_t *t)
     t->seen = (strmap_t)STRMAP_INIT;
 }
 
-bool rtrace_note(rtrace_t *t, const char *page_path, const char *field)
+rcache_dep *rtrace_note(rtrace_t *t, const char *page_path, const char *field)
 {
     buf_reset(&t->key);
     buf_puts(&t->key, page_path);
@@ -25,11 +25,11 @@ bool rtrace_note(rtrace_t *t, const char *page_path, const char *field)
     buf_puts(&t->key, field);
     int *slot = strmap_slot(&t->seen, buf_cstr(&t->key), true);
     if (*slot)
-        return false;
+        return NULL;
     *slot = 1;
     xgrow((void **)&t->deps, &t->cap, t->len + 1, sizeof *t->deps);
-    t->deps[t->len++] = (rcache_dep){page_path, xstrdup(field)};
-    return true;
+    t->deps[t->len] = (rcache_dep){page_path, xstrdup(field), {0}};
+    return &t->deps[t->len++];
 }
 
 void rtrace_free(rtrace_t *t)

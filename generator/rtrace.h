@@ -1,10 +1,10 @@
 /* rtrace: what one page's templates read, for the render cache (rcache.h).
  *
  * While a page renders, every page.field its templates look at is noted
- * once (rtrace_note). Afterwards, and again on the next build, the values
- * of those fields are written out canonically (rtrace_value) and hashed:
- * equal hashes mean the templates would read the same values, take the
- * same paths and write the same HTML. */
+ * once (rtrace_note), with a digest of its value written out canonically
+ * (rtrace_value); the next build works the same digests out again: equal
+ * digests mean the templates would read the same values, take the same
+ * paths and write the same HTML. */
 #ifndef WAYMARK_RTRACE_H
 #define WAYMARK_RTRACE_H
 
@@ -17,7 +17,8 @@
 #include "strmap.h"
 
 typedef struct {
-    rcache_dep *deps; /* in the order first read; page borrowed, field owned */
+    rcache_dep *deps; /* in the order first read; page borrowed, field owned;
+                         the caller fills each digest */
     size_t len, cap;
     strmap_t seen;    /* "page\nfield" */
     buf_t key;
@@ -26,8 +27,9 @@ typedef struct {
 /* Empties t for the next page (keeps its memory). */
 void rtrace_reset(rtrace_t *t);
 /* Notes that field of the page at page_path (borrowed: must outlive t's
- * use) was read; true the first time. */
-bool rtrace_note(rtrace_t *t, const char *page_path, const char *field);
+ * use) was read. The first time, returns its dep, for the caller to fill
+ * in its digest (borrowed until the next note); else NULL. */
+rcache_dep *rtrace_note(rtrace_t *t, const char *page_path, const char *field);
 void rtrace_free(rtrace_t *t);
 
 /* Appends the value at index idx of L to out in a canonical form: tables

@@ -6,13 +6,10 @@
 #include <string.h>
 
 #include "blog.h"
-#include "buf.h"
 #include "fallback.h"
 #include "bundle.h"
 #include "fs.h"
 #include "imagemeta.h"
-#include "markdown.h"
-#include "mdcache.h"
 #include "path.h"
 #include "pool.h"
 #include "programme.h"
@@ -187,6 +184,8 @@ static page_t *read_page(const char *lang_code, int lang, const char *rel, diags
     p->body_offset = (size_t)(fm.body - p->source);
     p->source_len = len;
     p->body_deferred = true;
+    sha256(fm.body, fm.body_len, p->body_digest);
+    p->body_hashed = true;
     free(p->source);
     p->source = NULL;
     read_front_matter(p, d);
@@ -656,175 +655,4 @@ char *site_resolve_link(const site_t *site, const page_t *from, const char *url,
     free(joined);
     free(lang_rel);
     return result;
-}
-
-/* --- the markdown stage --------------------------------------------------- */
-
-typedef struct {
-    site_t *site;
-    diags_t diags;
-    mdcache_t *cache;        /* may be NULL */
-    const unsigned char *links_key; /* what every page's links resolve against */
-    buf_t key;               /* the key material of the page at hand */
-} markdown_worker;
-
-typedef struct {
-    const site_t *site;
-    const page_t *page;
-} link_context;
-
-static char *resolve_for_page(void *ctx, const char *url, const char **why)
-{
-    const link_context *lc = ctx;
-    char *resolved = site_resolve_link(lc->site, lc->page, url, why);
-    if (!resolved)
-        return NULL;
-    /* Encode the path, not the "#fragment" that follows it. */
-    char *hash = strchr(resolved, '#');
-    if (hash)
-        *hash = '\0';
-    char *encoded = path_url_encode(resolved);
-    char *url_out = hash ? xasprintf("%s#%s", encoded, hash + 1) : xstrdup(encoded);
-    free(encoded);
-    free(resolved);
-    return url_out;
-}
-
-/* The page's file, read again: load kept only its front matter. */
-static bool read_body_again(page_t *p, diags_t *d)
-{
-    size_t len;
-    p->body_deferred = false;
-    if (fs_read_file(p->src_path, &p->source, &len) < 0) {
-        diag_error(d, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
-        return false;
-    }
-    if (len != p->source_len) {
-        diag_error(d, p->src_path, 0, 0, "file changed during the build; build again");
-        free(p->source);
-        p->source = NULL;
-        return false;
-    }
-    p->body = p->source + p->body_offset;
-    return true;
-}
-
-static void put_key_str(buf_t *b, const char *s)
-{
-    buf_printf(b, "%zu:", s ? strlen(s) : (size_t)0);
-    buf_puts(b, s ? s : "");
-}
-
-/* What a relative link can resolve to, the same for every page: each
- * page's language, source, key and address, and each content file. */
-static void links_key(const site_t *site, unsigned char key[MDCACHE_KEY_LEN])
-{
-    buf_t b = {0};
-    for (size_t i = 0; i < site->npages; i++) {
-        const page_t *p = site->pages[i];
-        buf_printf(&b, "p%d %d ", (int)p->kind, p->lang);
-        put_key_str(&b, p->src_path);
-        put_key_str(&b, p->key);
-        put_key_str(&b, p->out_path);
-    }
-    for (size_t i = 0; i < site->nresources; i++) {
-        buf_puts(&b, "r");
-        put_key_str(&b, site->resources[i].src_path);
-        put_key_str(&b, site->resources[i].out_path);
-    }
-    sha256(b.data ? b.data : "", b.len, key);
-    buf_free(&b);
-}
-
-/* Everything md_render reads for page p: its body and where it starts,
- * its paths (links resolve from them), its table of contents flag, the
- * exercise headings of its language and the site's link targets. */
-static void page_key(markdown_worker *w, const page_t *p, const md_input *in,
-                     unsigned char key[MDCACHE_KEY_LEN])
-{
-    buf_t *b = &w->key;
-    buf_reset(b);
-    buf_putn(b, (const char *)w->links_key, MDCACHE_KEY_LEN);
-    buf_printf(b, "%d %d %d ", p->lang, in->first_line, in->want_toc ? 1 : 0);
-    put_key_str(b, p->src_path);
-    put_key_str(b, p->out_path);
-    put_key_str(b, p->fallback_of ? p->fallback_of->out_path : NULL);
-    const exercise_labels *l = in->labels;
-    put_key_str(b, l ? l->exercise : NULL);
-    put_key_str(b, l ? l->reflection : NULL);
-    put_key_str(b, l ? l->warning : NULL);
-    buf_printf(b, "%zu:", in->len);
-    buf_putn(b, in->text, in->len);
-    sha256(b->data, b->len, key);
-}
-
-/* Converts, or takes the result of the same conversion from the cache. */
-static int convert_or_reuse(markdown_worker *w, page_t *p, const md_input *in,
-                            md_output *out, diags_t *d)
-{
-    unsigned char *key = p->md_key;
-    if (w->cache) {
-        page_key(w, p, in, key);
-        p->md_keyed = true;
-        if (mdcache_get(w->cache, key, out, d))
-            return 0;
-    }
-    size_t before = d->len;
-    int rc = md_render(in, out, d);
-    if (rc == 0 && w->cache)
-        mdcache_put(w->cache, key, out, d, before);
-    return rc;
-}
-
-static void convert_page(void *worker, size_t index)
-{
-    markdown_worker *w = worker;
-    page_t *p = w->site->pages[index];
-    if (p->body_deferred && !read_body_again(p, &w->diags))
-        return;
-    if (!p->source)
-        return;
-    link_context lc = {w->site, p};
-    md_input in = {p->body, p->body_len, p->src_path, p->body_line, p->toc, resolve_for_page, &lc,
-                   w->site->exercise_labels ? &w->site->exercise_labels[p->lang] : NULL};
-    md_output out;
-    /* A fallback page repeats its original's problems: report them once. */
-    diags_t repeated = DIAGS_INIT;
-    convert_or_reuse(w, p, &in, &out, p->fallback_of ? &repeated : &w->diags);
-    diag_free(&repeated);
-    p->exercises = out.exercises;
-    p->nexercises = out.nexercises;
-    p->html = out.html;
-    p->toc_html = out.toc_html;
-    p->summary = p->summary_text ? xstrdup(p->summary_text) : out.summary;
-    if (p->summary_text)
-        free(out.summary);
-    p->words = out.words;
-    p->links = out.links;
-    p->nlinks = out.nlinks;
-    free(p->source);
-    p->source = NULL;
-    p->body = NULL;
-}
-
-int site_convert_markdown(site_t *site, size_t jobs, mdcache_t *cache, diags_t *d)
-{
-    size_t errors_before = d->errors;
-    unsigned char links[MDCACHE_KEY_LEN];
-    if (cache)
-        links_key(site, links);
-    markdown_worker *workers = xcalloc(jobs, sizeof *workers);
-    void **ptrs = xcalloc(jobs, sizeof *ptrs);
-    for (size_t t = 0; t < jobs; t++) {
-        workers[t] = (markdown_worker){.site = site, .cache = cache, .links_key = links};
-        ptrs[t] = &workers[t];
-    }
-    pool_run(site->npages, jobs, ptrs, convert_page);
-    for (size_t t = 0; t < jobs; t++) {
-        diag_merge(d, &workers[t].diags);
-        buf_free(&workers[t].key);
-    }
-    free(workers);
-    free(ptrs);
-    return d->errors > errors_before ? -1 : 0;
 }

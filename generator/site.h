@@ -53,10 +53,18 @@ void site_free(site_t *site);
 /* Renders every page's Markdown to HTML on jobs threads (the parse
  * stage): fills html, toc_html, summary and words, and frees the source.
  * With a cache (may be NULL), a page whose conversion inputs are unchanged
- * takes its result from there (generator/mdcache.h). Returns 0, or -1 when
- * errors were reported. */
+ * takes its result from there (generator/mdcache.h): every field but its
+ * HTML, which stays in the cache until site_page_html asks for it (the
+ * cache must then stay open: mdcache_done_reading after the last reader).
+ * Returns 0, or -1 when errors were reported. */
 struct mdcache;
 int site_convert_markdown(site_t *site, size_t jobs, struct mdcache *cache, diags_t *d);
+/* The page's content HTML (borrowed, NULL for a page without Markdown):
+ * read from the Markdown cache on first use, checked, and when damaged
+ * made again from the page's file (errors, such as a file changed since
+ * load, go to d). Any thread; every reader of page->html after the
+ * markdown stage goes through here. */
+const char *site_page_html(const site_t *site, const page_t *page, diags_t *d);
 
 /* Adds a page the build makes (the site owns it from now on); only while
  * site_load builds the model (generator/blog.c uses it). */

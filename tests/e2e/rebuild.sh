@@ -11,7 +11,7 @@ export SOURCE_DATE_EPOCH=1767225600
 
 generate() {
   mkdir -p "$site"
-  printf 'return { name = "gen", title = "Generated", languages = {\n  { code = "en", name = "English" }, { code = "fi", name = "Suomi" } } }\n' >"$site/site.lua"
+  printf 'return { name = "gen", title = "Generated", base_url = "http://gen.onion/", languages = {\n  { code = "en", name = "English" }, { code = "fi", name = "Suomi" } } }\n' >"$site/site.lua"
   local lang i m s
   for lang in en fi; do
     local c=$site/content/$lang
@@ -158,6 +158,23 @@ head -c 100 "$TMP/re/.cache/markdown.idx" >"$TMP/idx" && mv "$TMP/idx" "$TMP/re/
 head -c 300 "$rc" >"$TMP/rc" && mv "$TMP/rc" "$rc"
 build "$TMP/re"
 cold "rebuild: truncated Markdown and render caches are not used"
+# the Markdown cache's HTML is read only when a page needs it: damage
+# found then (the entry's head is intact) means converting that page again
+build "$TMP/re"
+at=$(grep -obUa 'help</em> text for post 30,' "$mdpack" | head -1 | cut -d: -f1)
+if [ -n "$at" ]; then
+  printf 'HELP' | dd of="$mdpack" bs=1 seek="$at" conv=notrunc status=none
+  rm -f "$rc" # every page renders: every page's HTML is fetched
+  if build "$TMP/re" && grep -q '<em>help</em> text for post 30,' "$TMP/re/site/en/posts/post-30/index.html"; then
+    cold "rebuild: HTML found damaged when read from the Markdown cache is converted again"
+  else
+    fail "rebuild: HTML found damaged when read from the Markdown cache is converted again" "post-30 is wrong or the build failed"
+  fi
+  rm -f "$rc"
+  build "$TMP/re" && cold "rebuild: the build after one that found damaged HTML is right too"
+else
+  fail "rebuild: HTML found damaged when read from the Markdown cache is converted again" "post-30's HTML not found in the pack"
+fi
 sed -i '1s/^waymark-render-cache [0-9]* [^ ]*/waymark-render-cache 1 9.9.9/' "$rc"
 sed -i '1s/^waymark-markdown-cache [0-9]* [^ ]*/waymark-markdown-cache 1 9.9.9/' "$TMP/re/.cache/markdown.idx"
 build "$TMP/re"

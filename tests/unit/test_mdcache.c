@@ -65,7 +65,8 @@ static void put_one(const char *dir, const char *version, const char *name)
     diag_free(&d);
 }
 
-/* 1 on a hit, with *out filled; 0 on a miss. */
+/* 1 on a hit, with *out filled (its html fetched as a page would); 0 on
+ * a miss; -1 when the head was found but the HTML was damaged. */
 static int get_one(const char *dir, const char *version, const char *name, md_output *out,
                    diags_t *d)
 {
@@ -73,7 +74,16 @@ static int get_one(const char *dir, const char *version, const char *name, md_ou
     assert_non_null(c);
     unsigned char key[MDCACHE_KEY_LEN];
     key_of(name, key);
-    bool hit = mdcache_get(c, key, out, d);
+    mdcache_html at;
+    int hit = mdcache_get(c, key, out, &at, d);
+    if (hit) {
+        assert_null(out->html); /* left in the pack until fetched */
+        out->html = mdcache_fetch(c, key, &at);
+        if (!out->html) {
+            md_output_free(out);
+            hit = -1;
+        }
+    }
     mdcache_save(c);
     mdcache_free(c);
     return hit;
@@ -86,7 +96,7 @@ static void round_trip(void **state)
     put_one(dir, "1.0", "page-a");
     md_output got, want;
     diags_t d = DIAGS_INIT, wd = DIAGS_INIT;
-    assert_true(get_one(dir, "1.0", "page-a", &got, &d));
+    assert_int_equal(get_one(dir, "1.0", "page-a", &got, &d), 1);
     sample(&want, &wd);
     assert_string_equal(got.html, want.html);
     assert_string_equal(got.toc_html, want.toc_html);
@@ -113,7 +123,7 @@ static void round_trip(void **state)
     diag_free(&wd);
     /* the hit was kept by the last save: found again */
     d = (diags_t)DIAGS_INIT;
-    assert_true(get_one(dir, "1.0", "page-a", &got, &d));
+    assert_int_equal(get_one(dir, "1.0", "page-a", &got, &d), 1);
     md_output_free(&got);
     diag_free(&d);
     assert_false(get_one(dir, "1.0", "page-b", &got, &d));
@@ -165,7 +175,7 @@ static void discard_leaves_the_cache_as_it_was(void **state)
     }
     md_output got;
     diags_t d = DIAGS_INIT;
-    assert_true(get_one(dir, "1.0", "page-a", &got, &d));
+    assert_int_equal(get_one(dir, "1.0", "page-a", &got, &d), 1);
     md_output_free(&got);
     diag_free(&d);
     free(pack);
@@ -216,10 +226,16 @@ static void damage_each_byte(const char *dir, const char *file, bool truncate)
         /* the other file back as it was saved */
         md_output got;
         diags_t d = DIAGS_INIT;
-        if (get_one(dir, "1.0", "page-a", &got, &d)) {
-            assert_non_null(strstr(got.html, "Text with a"));
+        if (get_one(dir, "1.0", "page-a", &got, &d) == 1) {
+            md_output want;
+            diags_t wd = DIAGS_INIT;
+            sample(&want, &wd);
+            assert_string_equal(got.html, want.html);
+            assert_string_equal(got.toc_html, want.toc_html);
             assert_int_equal(got.nlinks, 1);
             md_output_free(&got);
+            md_output_free(&want);
+            diag_free(&wd);
         }
         diag_free(&d);
         put_one(dir, "1.0", "page-a");
@@ -228,6 +244,47 @@ static void damage_each_byte(const char *dir, const char *file, bool truncate)
     }
     free(orig);
     free(path);
+}
+
+static char *find_bytes(char *data, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(data + i, s, n))
+            return data + i;
+    return NULL;
+}
+
+/* The HTML is read when a page asks for it, after the lookup: damage
+ * found then is reported (NULL), and the entry leaves the index, so the
+ * next build does not find it either. */
+static void damaged_html_is_found_at_fetch(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    put_one(dir, "1.0", "page-a");
+    char *path = path_join(dir, "markdown.pack"), *pack;
+    size_t len;
+    assert_int_equal(fs_read_file(path, &pack, &len), 0);
+    char *at = find_bytes(pack, len, "<p>Text with a");
+    assert_non_null(at);
+    *at = 'N';
+    assert_int_equal(fs_write_file(path, pack, len), 0);
+    free(pack);
+    md_output got;
+    diags_t d = DIAGS_INIT;
+    assert_int_equal(get_one(dir, "1.0", "page-a", &got, &d), -1);
+    diag_free(&d);
+    assert_int_equal(get_one(dir, "1.0", "page-a", &got, &d), 0);
+    /* cut inside the HTML: the same */
+    put_one(dir, "1.0", "page-a");
+    assert_int_equal(fs_read_file(path, &pack, &len), 0);
+    assert_int_equal(fs_write_file(path, pack, len - 3), 0);
+    free(pack);
+    assert_int_equal(get_one(dir, "1.0", "page-a", &got, &d), 0);
+    free(path);
+    fs_remove_tree(dir);
+    free(dir);
 }
 
 static void damaged_files_are_misses(void **state)
@@ -250,6 +307,7 @@ int main(void)
         cmocka_unit_test(discard_leaves_the_cache_as_it_was),
         cmocka_unit_test(pruned_when_unused),
         cmocka_unit_test(other_version_is_a_miss),
+        cmocka_unit_test(damaged_html_is_found_at_fetch),
         cmocka_unit_test(damaged_files_are_misses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

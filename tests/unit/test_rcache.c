@@ -29,9 +29,9 @@ static char *make_dir(void)
 
 static void put_page(rcache_t *c, const char *out_path)
 {
-    static const rcache_dep deps[] = {{"en/index.html", "title"},
-                                      {"en/a/index.html", "content"},
-                                      {"en/index.html", "url"}};
+    static const rcache_dep deps[] = {{"en/index.html", "title", {1}},
+                                      {"en/a/index.html", "content", {2}},
+                                      {"en/index.html", "url", {3}}};
     static const char *const record[] = {"#top", "t../index.html", "xhttps://example.org/"};
     rcache_entry e = {.out_path = out_path, .size = 1234, .template_path = "themes/t/page.html",
                       .deps = deps, .ndeps = 3, .record = record, .nrecord = 3};
@@ -63,10 +63,22 @@ static void round_trip(void **state)
     assert_int_equal(strspn(e->hex, "f"), 64);
     assert_string_equal(e->template_path, "themes/t/page.html");
     assert_int_equal(e->ndeps, 3);
-    assert_string_equal(e->deps[1].page, "en/a/index.html");
-    assert_string_equal(e->deps[1].field, "content");
+    /* each value once, however many pages read it */
+    size_t nvalues = rcache_nvalues(c);
+    assert_int_equal(nvalues, 3);
+    assert_true(e->values[1] < nvalues);
+    assert_string_equal(rcache_value(c, e->values[1]).page, "en/a/index.html");
+    assert_string_equal(rcache_value(c, e->values[1]).field, "content");
+    assert_int_equal(rcache_value(c, e->values[1]).digest[0], 2);
+    assert_int_equal(rcache_value(c, e->values[2]).digest[0], 3);
+    const rcache_entry *a = rcache_find(c, "en/a/index.html");
+    assert_non_null(a);
+    assert_memory_equal(a->values, e->values, 3 * sizeof *e->values);
     assert_int_equal(e->nrecord, 3);
-    assert_string_equal(e->record[2], "xhttps://example.org/");
+    const char *record[3];
+    rcache_record(c, e, record);
+    assert_string_equal(record[0], "#top");
+    assert_string_equal(record[2], "xhttps://example.org/");
     assert_null(rcache_find(c, "en/c/index.html"));
     /* only what this build kept or put is saved: en/a is pruned */
     rcache_keep(c, e);
@@ -75,6 +87,36 @@ static void round_trip(void **state)
     c = rcache_open(dir, "1.0", KEY1);
     assert_non_null(rcache_find(c, "en/b/index.html"));
     assert_null(rcache_find(c, "en/a/index.html"));
+    /* a kept entry and a new one: the file's values are copied as they
+     * are and the new entry's come after them */
+    rcache_keep(c, rcache_find(c, "en/b/index.html"));
+    put_page(c, "en/c/index.html");
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    nvalues = rcache_nvalues(c);
+    e = rcache_find(c, "en/c/index.html");
+    assert_non_null(e);
+    assert_string_equal(e->template_path, "themes/t/page.html");
+    assert_string_equal(rcache_value(c, e->values[0]).page, "en/index.html");
+    assert_string_equal(rcache_value(c, e->values[0]).field, "title");
+    assert_int_equal(rcache_value(c, e->values[1]).digest[0], 2);
+    assert_non_null(rcache_find(c, "en/b/index.html"));
+    rcache_record(c, e, record);
+    assert_string_equal(record[1], "t../index.html");
+    assert_int_equal(nvalues, 6);
+    /* when most of the file is unused, it is written anew: each value once */
+    put_page(c, "en/d/index.html");
+    put_page(c, "en/e/index.html");
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    assert_int_equal(rcache_nvalues(c), 3);
+    e = rcache_find(c, "en/d/index.html");
+    assert_non_null(e);
+    assert_null(rcache_find(c, "en/b/index.html"));
+    assert_string_equal(rcache_value(c, e->values[1]).page, "en/a/index.html");
+    assert_memory_equal(e->values, rcache_find(c, "en/e/index.html")->values, 3 * sizeof *e->values);
     rcache_free(c);
     fs_remove_tree(dir);
     free(dir);
@@ -95,12 +137,9 @@ static void foreign_is_empty(void **state)
     free(dir);
 }
 
-static void damaged_is_empty(void **state)
+static void damage_each_byte(const char *dir, const char *file)
 {
-    (void)state;
-    char *dir = make_dir();
-    save_two(dir);
-    char *path = path_join(dir, "render.cache");
+    char *path = path_join(dir, file);
     char *orig;
     size_t len;
     assert_int_equal(fs_read_file(path, &orig, &len), 0);
@@ -116,7 +155,50 @@ static void damaged_is_empty(void **state)
             rcache_free(c);
         }
     }
+    assert_int_equal(fs_write_file(path, orig, len), 0);
     free(orig);
+    free(path);
+}
+
+/* The pack and its index: any byte changed or cut gives no entries. */
+static void damaged_is_empty(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    damage_each_byte(dir, "render.cache");
+    damage_each_byte(dir, "render.idx");
+    rcache_t *c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/a/index.html"));
+    rcache_free(c);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+/* A save that appended to the pack but stopped before its index: the
+ * pack's extra bytes are not read, and the next save appends after what
+ * the index covers. */
+static void unindexed_tail_is_ignored(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    char *path = path_join(dir, "render.cache");
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    fputs("half a segment", f);
+    fclose(f);
+    rcache_t *c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/a/index.html"));
+    rcache_keep(c, rcache_find(c, "en/a/index.html"));
+    rcache_keep(c, rcache_find(c, "en/b/index.html"));
+    put_page(c, "en/c/index.html");
+    assert_int_equal(rcache_save(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/a/index.html"));
+    assert_non_null(rcache_find(c, "en/c/index.html"));
+    rcache_free(c);
     free(path);
     fs_remove_tree(dir);
     free(dir);
@@ -151,6 +233,7 @@ int main(void)
         cmocka_unit_test(round_trip),
         cmocka_unit_test(foreign_is_empty),
         cmocka_unit_test(damaged_is_empty),
+        cmocka_unit_test(unindexed_tail_is_ignored),
         cmocka_unit_test(global_key_follows_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
