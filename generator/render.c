@@ -55,6 +55,7 @@ typedef struct {
     } *asked;                  /* ASKED_SLOTS of them, owned */
     const page_t *q;           /* the page value_now asks about */
     size_t page_index;         /* the current page's index in site->pages */
+    const size_t *order;       /* the n-th task renders pages[order[n]] (shared) */
 } render_worker;
 
 static render_worker *worker_of(lua_State *L)
@@ -1041,9 +1042,10 @@ static bool reuse_page(render_worker *w, const page_t *p, size_t index)
     return true;
 }
 
-static void render_task(void *worker, size_t index)
+static void render_task(void *worker, size_t task)
 {
     render_worker *w = worker;
+    size_t index = w->order[task];
     const page_t *p = w->site->pages[index];
     w->current = p;
     bool cached = w->checker != NULL;
@@ -1087,6 +1089,45 @@ static void render_task(void *worker, size_t index)
     lua_gc(w->L, LUA_GCSTEP, 0);
 }
 
+/* Roughly how much a page's templates have to go through: the pages it
+ * lists. */
+static size_t listed_pages(const page_t *p)
+{
+    size_t n = p->nchildren;
+    if (p->blog)
+        n += p->blog->posts.len + p->blog->all.len + p->blog->pages.len;
+    return n;
+}
+
+typedef struct {
+    size_t index, weight;
+} weighed_page;
+
+static int heaviest_first(const void *a, const void *b)
+{
+    const weighed_page *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight < y->weight ? 1 : -1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* The order pages are handed to the workers: the pages that list many
+ * others (a year's archive lists thousands of posts) first, the rest in
+ * site order. Otherwise the last few tasks can be the longest, and all
+ * but one core wait for them. Output does not depend on the order. */
+static size_t *render_order(const site_t *site)
+{
+    weighed_page *w = xcalloc(site->npages ? site->npages : 1, sizeof *w);
+    for (size_t i = 0; i < site->npages; i++)
+        w[i] = (weighed_page){i, listed_pages(site->pages[i])};
+    qsort(w, site->npages, sizeof *w, heaviest_first);
+    size_t *order = xcalloc(site->npages ? site->npages : 1, sizeof *order);
+    for (size_t i = 0; i < site->npages; i++)
+        order[i] = w[i].index;
+    free(w);
+    return order;
+}
+
 int render_site(const site_t *site, const render_options *opts, render_stats *stats,
                 diags_t *d)
 {
@@ -1099,14 +1140,17 @@ int render_site(const site_t *site, const render_options *opts, render_stats *st
     int failed = 0;
     render_cache_t *checker =
         opts->output ? render_cache_new(opts->cache, opts->output, opts->links) : NULL;
+    size_t *order = render_order(site);
     for (size_t t = 0; t < jobs; t++) {
         ptrs[t] = &workers[t];
         failed |= worker_init(&workers[t], site, opts, t == 0 ? d : NULL);
         workers[t].page_bytes = stats->page_bytes;
         workers[t].checker = checker;
+        workers[t].order = order;
     }
     if (!failed)
         pool_run(site->npages, jobs, ptrs, render_task);
+    free(order);
     for (size_t t = 0; t < jobs; t++) {
         diag_merge(d, &workers[t].diags);
         stats->pages += workers[t].pages;
