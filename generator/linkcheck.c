@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "htmltok.h"
 #include "path.h"
+#include "pool.h"
 #include "xalloc.h"
 
 typedef struct {
@@ -326,7 +327,7 @@ typedef struct {
 } run_state;
 
 /* The written file a link from page `from` leads to, or NULL with *why. */
-static char *link_target(run_state *st, const page_t *from, const char *path, size_t n,
+static char *link_target(const run_state *st, const page_t *from, const char *path, size_t n,
                          const char **why)
 {
     char *decoded = path_percent_decode(path, n);
@@ -356,7 +357,7 @@ static char *link_target(run_state *st, const page_t *from, const char *path, si
 
 /* Checks one relative link; returns NULL when it resolves, else why not
  * (*detail is set to an owned string for some reasons). */
-static const char *check_link(run_state *st, size_t from_index, const char *href, char **detail)
+static const char *check_link(const run_state *st, size_t from_index, const char *href, char **detail)
 {
     const page_t *from = st->lc->site->pages[from_index];
     *detail = NULL;
@@ -397,20 +398,6 @@ static void report(run_state *st, const char *path, int line, int col, const cha
     st->broken++;
 }
 
-static void check_markdown_links(run_state *st, size_t index)
-{
-    const page_t *p = st->lc->site->pages[index];
-    for (size_t i = 0; i < p->nlinks; i++) {
-        const md_link *l = &p->links[i];
-        if (path_url_is_absolute(l->href) || !strchr(l->href, '#'))
-            continue; /* the file itself was checked by the markdown stage */
-        char *detail;
-        const char *why = check_link(st, index, l->href, &detail);
-        if (why)
-            report(st, p->src_path, l->line, l->col, l->url, why, detail, NULL);
-    }
-}
-
 /* Where a link from raw HTML stands in its Markdown file: the first place
  * its text appears (the sanitizer rewrote the tag, so cmark's position of
  * the HTML block is all the build kept). 0, 0 when not found. */
@@ -434,20 +421,77 @@ static void locate_in_source(const char *path, const char *href, int *line, int 
     free(text);
 }
 
-static void check_other_links(run_state *st, size_t index)
+/* --- the check, on all cores, then the report, in page order -------------- */
+
+/* A link of a page that does not resolve: the k-th of its Markdown links
+ * or of its recorded ones. */
+typedef struct {
+    bool markdown;
+    size_t k;
+    const char *why;
+    char *detail; /* owned, may be NULL */
+} broken_link;
+
+typedef struct {
+    broken_link *items;
+    size_t len, cap;
+} broken_list;
+
+typedef struct {
+    const run_state *st;
+    broken_list *found; /* per page (shared: each page is one task's) */
+} check_worker;
+
+static void note_broken(broken_list *b, bool markdown, size_t k, const char *why, char *detail)
 {
-    const page_t *p = st->lc->site->pages[index];
-    const page_record *r = &st->lc->pages[index];
-    for (size_t i = 0; i < r->nlinks; i++) {
-        const page_link *l = &r->links[i];
+    xgrow((void **)&b->items, &b->cap, b->len + 1, sizeof *b->items);
+    b->items[b->len++] = (broken_link){markdown, k, why, detail};
+}
+
+/* Checks every link of page i; only reads what the render recorded. */
+static void check_page_task(void *worker, size_t i)
+{
+    check_worker *w = worker;
+    const run_state *st = w->st;
+    if (!st->lc->pages[i].recorded)
+        return;
+    const page_t *p = st->lc->site->pages[i];
+    for (size_t k = 0; k < p->nlinks; k++) {
+        const char *href = p->links[k].href;
+        if (path_url_is_absolute(href) || !strchr(href, '#'))
+            continue; /* the file itself was checked by the markdown stage */
         char *detail;
-        const char *why = check_link(st, index, l->href, &detail);
-        if (!why)
+        const char *why = check_link(st, i, href, &detail);
+        if (why)
+            note_broken(&w->found[i], true, k, why, detail);
+    }
+    const page_record *r = &st->lc->pages[i];
+    for (size_t k = 0; k < r->nlinks; k++) {
+        char *detail;
+        const char *why = check_link(st, i, r->links[k].href, &detail);
+        if (why)
+            note_broken(&w->found[i], false, k, why, detail);
+    }
+}
+
+/* Reports page i's broken links where they were written; a template's
+ * link once per template and link. */
+static void report_page(run_state *st, size_t i, broken_list *found)
+{
+    const page_t *p = st->lc->site->pages[i];
+    const page_record *r = &st->lc->pages[i];
+    for (size_t n = 0; n < found->len; n++) {
+        broken_link *b = &found->items[n];
+        if (b->markdown) {
+            const md_link *l = &p->links[b->k];
+            report(st, p->src_path, l->line, l->col, l->url, b->why, b->detail, NULL);
             continue;
+        }
+        const page_link *l = &r->links[b->k];
         if (l->origin == LINK_CONTENT && p->src_path) {
             int line = 0, col = 0;
             locate_in_source(p->src_path, l->href, &line, &col);
-            report(st, p->src_path, line, col, l->href, why, detail, NULL);
+            report(st, p->src_path, line, col, l->href, b->why, b->detail, NULL);
             continue;
         }
         char *key = xasprintf("%s\001%s", r->template_path, l->href);
@@ -456,16 +500,17 @@ static void check_other_links(run_state *st, size_t index)
             seen = !strcmp(st->reported.items[k], key);
         if (seen) {
             free(key);
-            free(detail);
+            free(b->detail);
             continue;
         }
         strlist_push(&st->reported, key);
-        report(st, r->template_path, 0, 0, l->href, why, detail, p->out_path);
+        report(st, r->template_path, 0, 0, l->href, b->why, b->detail, p->out_path);
     }
+    free(found->items);
 }
 
 size_t linkcheck_run(linkcheck_t *lc, const char *const *other_files, size_t nother,
-                     diags_t *d)
+                     size_t jobs, diags_t *d)
 {
     run_state st = {.lc = lc, .d = d};
     const site_t *site = lc->site;
@@ -476,12 +521,20 @@ size_t linkcheck_run(linkcheck_t *lc, const char *const *other_files, size_t not
     for (size_t i = 0; i < nother; i++)
         strlist_push(&st.written, xstrdup(other_files[i]));
     strlist_sort(&st.written);
-    for (size_t i = 0; i < site->npages; i++) {
-        if (!lc->pages[i].recorded)
-            continue;
-        check_markdown_links(&st, i);
-        check_other_links(&st, i);
+    jobs = jobs ? jobs : 1;
+    broken_list *found = xcalloc(site->npages ? site->npages : 1, sizeof *found);
+    check_worker *workers = xcalloc(jobs, sizeof *workers);
+    void **ptrs = xcalloc(jobs, sizeof *ptrs);
+    for (size_t t = 0; t < jobs; t++) {
+        workers[t] = (check_worker){&st, found};
+        ptrs[t] = &workers[t];
     }
+    pool_run(site->npages, jobs, ptrs, check_page_task);
+    for (size_t i = 0; i < site->npages; i++)
+        report_page(&st, i, &found[i]);
+    free(found);
+    free(workers);
+    free(ptrs);
     strlist_free(&st.written);
     strlist_free(&st.reported);
     return st.broken;

@@ -46,9 +46,10 @@ bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *co
 
 /* Checks every recorded page. other_files are the site-root paths of
  * every file written besides pages and content files (the stylesheet,
- * theme static files). Returns the number of broken links. */
+ * theme static files). The links are checked on jobs threads, reported
+ * in page order. Returns the number of broken links. */
 size_t linkcheck_run(linkcheck_t *lc, const char *const *other_files, size_t nother,
-                     diags_t *d);
+                     size_t jobs, diags_t *d);
 
 /* "path:line:col: url" lines, one per external link, sorted (caller frees). */
 char *linkcheck_external(const linkcheck_t *lc);

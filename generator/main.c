@@ -460,7 +460,7 @@ static int sign_zip(const build_options *o, const config_t *cfg, const char *zip
 /* Every link of every page leads to a written file and id. The files
  * besides pages and content files: the stylesheet and the themes' static/. */
 static void check_links(linkcheck_t *links, const site_t *site, const theme_path *themes,
-                        const surveys_t *surveys, diags_t *d)
+                        const surveys_t *surveys, size_t jobs, diags_t *d)
 {
     fs_list_t others = {0};
     xgrow((void **)&others.paths, &others.cap, 1, sizeof *others.paths);
@@ -486,7 +486,7 @@ static void check_links(linkcheck_t *links, const site_t *site, const theme_path
         }
         free(dir);
     }
-    linkcheck_run(links, (const char *const *)others.paths, others.len, d);
+    linkcheck_run(links, (const char *const *)others.paths, others.len, jobs, d);
     fs_list_free(&others);
 }
 
@@ -670,7 +670,7 @@ static int build_site(const build_options *o, diags_t *d)
         fprintf(stderr, "waymark: render cache: %zu pages kept, %zu rendered and kept\n", kept, put);
     }
     if (rendered == 0) {
-        check_links(links, &site, &themes, &surveys, d);
+        check_links(links, &site, &themes, &surveys, o->jobs, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }
     if (o->external && !d->errors) {

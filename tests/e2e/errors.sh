@@ -65,3 +65,21 @@ msg=$(cd "$TMP" && cp -r "$base" two && printf -- '---\ntitle: [x\n---\n' > two/
 grep -q 'content/en/about.md' <<<"$msg" && grep -q 'content/fi/about.md' <<<"$msg" \
   && pass "errors: two broken files are both reported" || fail "errors: two broken files are both reported" "$msg"
 [ ! -e /tmp/waymark-pwned ] && pass "errors: the sandbox ran nothing on the machine" || fail "errors: the sandbox ran nothing on the machine" "/tmp/waymark-pwned exists"
+
+# Broken links on many pages: the check runs on all cores, the report in
+# page order, the same with any --jobs.
+links=$TMP/links
+cp -r "$base" "$links"
+for i in 1 2 3 4 5 6 7 8; do
+  printf -- '---\ntitle: P%s\n---\n# P%s\n\n[a](#nope-%s) and [b](about.md#gone-%s)\n' "$i" "$i" "$i" "$i" \
+    >"$links/content/en/p$i.md"
+done
+one=$("$WAYMARK" build "$links" --quiet --jobs 1 2>&1)
+four=$("$WAYMARK" build "$links" --quiet --jobs 4 2>&1)
+count=$(grep -c 'error: broken link' <<<"$four")
+first=$(grep -m1 'error: broken link' <<<"$four")
+if [ "$one" = "$four" ] && [ "$count" = 16 ] && [[ $first == content/en/p1.md:6:1:* ]]; then
+  pass "errors: broken links on 8 pages, 16 messages in page order, the same with --jobs 1 and 4"
+else
+  fail "errors: broken links on 8 pages, 16 messages in page order, the same with --jobs 1 and 4" "$count; $first"
+fi
