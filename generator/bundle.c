@@ -542,7 +542,7 @@ static int write_entry(zip_writer_t *w, entry_t *e, const bcache_t *cache,
                                e->sum.crc);
     if (rc == 0)
         bcache_add(next_cache, e->sum.hex, e->method, e->sum.crc, e->sum.size, e->packed,
-                   e->packed_len);
+                   e->packed_len, e->cached);
     free(e->packed);
     e->packed = NULL;
     return rc;
@@ -781,7 +781,7 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
     for (size_t i = 0; rc == 0 && i < nfiles; i++)
         buf_printf(&text, "%s  %s\n", entries[i].sum.hex, entries[i].name);
     bcache_writer_t *next_cache = rc == 0 && opts && opts->cache_dir
-                                      ? bcache_create(opts->cache_dir, DEFLATE_LEVEL)
+                                      ? bcache_create(opts->cache_dir, DEFLATE_LEVEL, cache)
                                       : NULL;
     if (rc == 0)
         rc = write_zip(zip_tmp, zip_path, mtime, entries, nfiles, &text, cache, next_cache, jobs,

@@ -24,17 +24,22 @@
 
 struct bcache {
     int fd;              /* the pack file */
+    uint64_t pack_size;
     bcache_entry *items; /* sorted by hex */
     size_t len;
 };
 
+/* The next cache is the old pack with this build's new entries appended
+ * (the old ones are used where they are), unless less than half of the
+ * old pack is still used: then it is a new pack, written beside it. */
 struct bcache_writer {
-    char *dir, *idx_tmp, *pack_tmp;
+    char *dir, *idx_tmp, *pack_tmp; /* pack_tmp: NULL when appending */
     FILE *pack;
     uint64_t offset;
+    uint64_t start;                 /* appending: the pack's size before */
     buf_t index;
     int level;
-    bool failed;
+    bool failed, committed;
 };
 
 static void header(buf_t *b, int level)
@@ -103,6 +108,7 @@ bcache_t *bcache_open(const char *dir, int level)
     if (sscanf(after_head, "pack %" SCNu64 "\n%n", &pack_size, &n) != 1 || n == 0)
         goto done;
     c = xcalloc(1, sizeof *c);
+    c->pack_size = pack_size;
     c->fd = open(pack_path, O_RDONLY | O_CLOEXEC);
     off_t actual = c->fd >= 0 ? lseek(c->fd, 0, SEEK_END) : -1;
     if (actual < 0 || (uint64_t)actual != pack_size || !parse_entries(c, after_head + n, pack_size)) {
@@ -157,7 +163,32 @@ void bcache_close(bcache_t *c)
     free(c);
 }
 
-bcache_writer_t *bcache_create(const char *dir, int level)
+/* Whether most of the old pack is still in use (the last build's
+ * entries); appending to a mostly unused pack would only let it grow. */
+static bool worth_appending(const bcache_t *old)
+{
+    uint64_t used = 0;
+    for (size_t i = 0; i < old->len; i++)
+        used += old->items[i].packed_len;
+    return old->len > 0 && used * 2 >= old->pack_size;
+}
+
+static bool start_appending(bcache_writer_t *w, const bcache_t *old)
+{
+    char *path = path_join(w->dir, PACK_NAME);
+    w->pack = fopen(path, "ab");
+    free(path);
+    if (!w->pack || fseek(w->pack, 0, SEEK_END) != 0 || ftell(w->pack) != (long)old->pack_size) {
+        if (w->pack)
+            fclose(w->pack);
+        w->pack = NULL;
+        return false;
+    }
+    w->offset = w->start = old->pack_size;
+    return true;
+}
+
+bcache_writer_t *bcache_create(const char *dir, int level, const bcache_t *old)
 {
     if (fs_mkdir_p(dir) < 0)
         return NULL;
@@ -165,6 +196,8 @@ bcache_writer_t *bcache_create(const char *dir, int level)
     w->dir = xstrdup(dir);
     w->level = level;
     w->idx_tmp = xasprintf("%s/" INDEX_NAME ".tmp-%ld", dir, (long)getpid());
+    if (old && worth_appending(old) && start_appending(w, old))
+        return w;
     w->pack_tmp = xasprintf("%s/" PACK_NAME ".tmp-%ld", dir, (long)getpid());
     w->pack = fopen(w->pack_tmp, "wb");
     if (!w->pack) {
@@ -175,10 +208,15 @@ bcache_writer_t *bcache_create(const char *dir, int level)
 }
 
 void bcache_add(bcache_writer_t *w, const char *hex, int method, unsigned long crc,
-                uint64_t size, const void *packed, size_t packed_len)
+                uint64_t size, const void *packed, size_t packed_len, const bcache_entry *kept)
 {
     if (!w || w->failed)
         return;
+    if (kept && !w->pack_tmp) { /* already in the pack we append to */
+        buf_printf(&w->index, "%s %d %lu %" PRIu64 " %" PRIu64 " %" PRIu64 " %lu\n", hex,
+                   method, crc, size, kept->offset, kept->packed_len, kept->packed_crc);
+        return;
+    }
     if (packed_len && fwrite(packed, 1, packed_len, w->pack) != packed_len) {
         w->failed = true;
         return;
@@ -234,8 +272,9 @@ int bcache_commit(bcache_writer_t *w)
         char *idx = path_join(w->dir, INDEX_NAME), *pack = path_join(w->dir, PACK_NAME);
         /* The index goes last: an old index never describes the new pack
          * for long, and if it does, its size check fails. */
-        ok = fs_write_file(w->idx_tmp, text.data, text.len) == 0 && rename(w->pack_tmp, pack) == 0 &&
-             rename(w->idx_tmp, idx) == 0;
+        ok = fs_write_file(w->idx_tmp, text.data, text.len) == 0 &&
+             (!w->pack_tmp || rename(w->pack_tmp, pack) == 0) && rename(w->idx_tmp, idx) == 0;
+        w->committed = ok;
         free(idx);
         free(pack);
         free(entries);
@@ -251,8 +290,15 @@ void bcache_abort(bcache_writer_t *w)
         return;
     if (w->pack)
         fclose(w->pack);
+    if (!w->pack_tmp && !w->committed) { /* the old cache, as it was */
+        char *pack = path_join(w->dir, PACK_NAME);
+        if (truncate(pack, (off_t)w->start) < 0) /* then its size check fails: no cache */
+            unlink(pack);
+        free(pack);
+    }
     unlink(w->idx_tmp);
-    unlink(w->pack_tmp);
+    if (w->pack_tmp)
+        unlink(w->pack_tmp);
     free(w->dir);
     free(w->idx_tmp);
     free(w->pack_tmp);

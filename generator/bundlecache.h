@@ -1,9 +1,11 @@
 /* bundlecache: deflated zip entries kept from the last build, by content.
  *
- * A rebuild deflates only what changed: every entry of a bundle is also
- * appended, in its final (raw) form, to DIR/bundle.pack, and DIR/bundle.idx
- * lists them by the SHA-256 of their uncompressed bytes. The index starts
- * with a version line naming the zlib version and level (a different zlib
+ * A rebuild deflates only what changed: every entry of a bundle is kept,
+ * in its final (raw) form, in DIR/bundle.pack, and DIR/bundle.idx lists
+ * them by the SHA-256 of their uncompressed bytes. A rebuild appends only
+ * its new entries to the pack (a failed one takes them back); when less
+ * than half of the pack is in use it is written anew. The index starts
+ * with a version line naming the libdeflate version and level (another
  * may deflate differently) and ends with the SHA-256 of everything above
  * it; each packed entry carries the CRC-32 of its packed bytes, checked on
  * every read. A missing, foreign or corrupt cache is ignored, never
@@ -38,12 +40,14 @@ const bcache_entry *bcache_find(const bcache_t *c, const char *hex);
 unsigned char *bcache_read(const bcache_t *c, const bcache_entry *e);
 void bcache_close(bcache_t *c);
 
-/* Starts the next cache in dir (temporary files until committed); NULL
- * when dir cannot be written (then there is simply no cache). */
-bcache_writer_t *bcache_create(const char *dir, int level);
-/* Appends one entry (from the writing thread only). */
+/* Starts the next cache in dir, on top of old (the cache opened for this
+ * build, may be NULL); nothing changes for a reader until it is
+ * committed. NULL when dir cannot be written (then there is no cache). */
+bcache_writer_t *bcache_create(const char *dir, int level, const bcache_t *old);
+/* Adds one entry (from the writing thread only). kept: its entry in old,
+ * when the bytes came from there (may be NULL). */
 void bcache_add(bcache_writer_t *w, const char *hex, int method, unsigned long crc,
-                uint64_t size, const void *packed, size_t packed_len);
+                uint64_t size, const void *packed, size_t packed_len, const bcache_entry *kept);
 /* Renames the new cache into place (0), or drops it (-1); frees w. */
 int bcache_commit(bcache_writer_t *w);
 void bcache_abort(bcache_writer_t *w);

@@ -205,6 +205,15 @@ build "$TMP/re"
 cold "rebuild: after fixing the links, the same bytes as from scratch"
 
 pack=$TMP/re/.cache/bundle.pack
+pack_before=$(stat -c %s "$pack")
+printf '\nOne more line.\n' >>"$site/content/en/posts/post-11.md"
+build "$TMP/re"
+pack_after=$(stat -c %s "$pack")
+cold "rebuild: one edited post, the same bytes as from scratch"
+grown=$((pack_after - pack_before))
+[ "$grown" -gt 0 ] && [ $((grown * 10)) -lt "$pack_before" ] \
+  && pass "rebuild: the zip cache grows by the changed entries only ($grown of $pack_before bytes)" \
+  || fail "rebuild: the zip cache grows by the changed entries only" "$pack_before -> $pack_after"
 printf 'XXXXXXXXXXXXXXXX' | dd of="$pack" bs=1 seek=$(( $(stat -c %s "$pack") / 2 )) conv=notrunc status=none
 printf '\nEdited again.\n' >>"$site/content/en/posts/post-12.md"
 build "$TMP/re"

@@ -1,0 +1,129 @@
+/* bundlecache: deflated zip entries kept between builds. A rebuild appends
+ * only its new entries to the pack; a failed one takes them back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundlecache.h"
+#include "fs.h"
+#include "path.h"
+#include "xalloc.h"
+
+#define LEVEL 6
+
+static char dir[] = "/tmp/waymark-bcache-XXXXXX";
+
+static void hex_of(int n, char hex[65])
+{
+    snprintf(hex, 65, "%064x", n);
+}
+
+static long pack_size(void)
+{
+    char *path = path_join(dir, "bundle.pack");
+    struct stat st;
+    long size = stat(path, &st) == 0 ? (long)st.st_size : -1;
+    free(path);
+    return size;
+}
+
+/* Entry n holds 1000 bytes of the letter 'a' + n. */
+static void add(bcache_writer_t *w, int n, const bcache_entry *kept)
+{
+    char hex[65], bytes[1000];
+    hex_of(n, hex);
+    memset(bytes, 'a' + n, sizeof bytes);
+    bcache_add(w, hex, 0, 0, sizeof bytes, bytes, sizeof bytes, kept);
+}
+
+static void assert_entry(const bcache_t *c, int n)
+{
+    char hex[65];
+    hex_of(n, hex);
+    const bcache_entry *e = bcache_find(c, hex);
+    assert_non_null(e);
+    unsigned char *bytes = bcache_read(c, e);
+    assert_non_null(bytes);
+    assert_int_equal(e->packed_len, 1000);
+    assert_int_equal(bytes[0], 'a' + n);
+    assert_int_equal(bytes[999], 'a' + n);
+    free(bytes);
+}
+
+static void rebuild_appends_and_failure_takes_back(void **state)
+{
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    bcache_writer_t *w = bcache_create(dir, LEVEL, NULL);
+    for (int n = 0; n < 4; n++)
+        add(w, n, NULL);
+    assert_int_equal(bcache_commit(w), 0);
+    long first = pack_size();
+
+    /* a failed rebuild: entries 0-2 kept, 9 new, then aborted */
+    bcache_t *old = bcache_open(dir, LEVEL);
+    assert_non_null(old);
+    w = bcache_create(dir, LEVEL, old);
+    char hex[65];
+    for (int n = 0; n < 3; n++) {
+        hex_of(n, hex);
+        add(w, n, bcache_find(old, hex));
+    }
+    add(w, 9, NULL);
+    bcache_abort(w);
+    bcache_close(old);
+    assert_int_equal(pack_size(), first);
+    old = bcache_open(dir, LEVEL);
+    assert_non_null(old); /* the old cache, as it was */
+    assert_entry(old, 3);
+
+    /* the same rebuild, committed: only entry 9 is written */
+    w = bcache_create(dir, LEVEL, old);
+    for (int n = 0; n < 3; n++) {
+        hex_of(n, hex);
+        add(w, n, bcache_find(old, hex));
+    }
+    add(w, 9, NULL);
+    bcache_close(old);
+    assert_int_equal(bcache_commit(w), 0);
+    assert_int_equal(pack_size(), first + 1000);
+    bcache_t *now = bcache_open(dir, LEVEL);
+    assert_non_null(now);
+    for (int n = 0; n < 3; n++)
+        assert_entry(now, n);
+    assert_entry(now, 9);
+    hex_of(3, hex);
+    assert_null(bcache_find(now, hex)); /* no longer in the bundle */
+
+    /* a build of entry 9 alone: most of the pack was in use, so it is kept */
+    for (int round = 0; round < 2; round++) {
+        w = bcache_create(dir, LEVEL, now);
+        hex_of(9, hex);
+        add(w, 9, bcache_find(now, hex));
+        bcache_close(now);
+        assert_int_equal(bcache_commit(w), 0);
+        /* then the next build finds one entry in five used: a new pack */
+        assert_int_equal(pack_size(), round == 0 ? first + 1000 : 1000);
+        now = bcache_open(dir, LEVEL);
+        assert_non_null(now);
+        assert_entry(now, 9);
+    }
+    bcache_close(now);
+    fs_remove_tree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rebuild_appends_and_failure_takes_back),
+    };
+    return cmocka_run_group_tests_name("bundlecache", tests, NULL, NULL);
+}
