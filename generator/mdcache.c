@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "buf.h"
 #include "bytes.h"
@@ -371,7 +371,7 @@ bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_outp
      * more than a read where faults are slow (virtual machines) */
     unsigned char *data = xmalloc(e->head_len ? e->head_len : 1);
     bool ok = pread(c->fd, data, e->head_len, (off_t)e->offset) == (ssize_t)e->head_len &&
-              (uint32_t)crc32(0L, data, e->head_len) == e->head_crc;
+              libdeflate_crc32(0, data, e->head_len) == e->head_crc;
     diags_t warnings = DIAGS_INIT;
     ok = ok && decode_head(data, e->head_len, out, &warnings);
     free(data);
@@ -396,7 +396,7 @@ char *mdcache_fetch(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN],
         return NULL;
     const unsigned char *data = c->map ? c->map + html->offset : NULL;
     if (data && html->offset <= c->map_len && html->len <= c->map_len - html->offset &&
-        (uint32_t)crc32(0L, data, html->len) == html->crc && !memchr(data, '\0', html->len))
+        libdeflate_crc32(0, data, html->len) == html->crc && !memchr(data, '\0', html->len))
         return xstrndup((const char *)data, html->len);
     index_drop(c, key);
     return NULL;
@@ -412,20 +412,20 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
             return;
     buf_t b = {0};
     encode_head(&b, out, d, from);
-    size_t head = b.len;
-    buf_puts(&b, out->html);
-    if (b.len < UINT32_MAX) {
-        const unsigned char *bytes = (const unsigned char *)b.data;
+    size_t head = b.len, html = strlen(out->html);
+    if (head < UINT32_MAX && html < UINT32_MAX - head) {
+        /* the HTML is written from where it is, not copied after the head */
         entry e = {.head_len = (uint32_t)head,
-                   .head_crc = (uint32_t)crc32(0L, bytes, (uInt)head),
-                   .html_len = (uint32_t)(b.len - head),
-                   .html_crc = (uint32_t)crc32(0L, bytes + head, (uInt)(b.len - head))};
+                   .head_crc = libdeflate_crc32(0, b.data, head),
+                   .html_len = (uint32_t)html,
+                   .html_crc = libdeflate_crc32(0, out->html, html)};
         memcpy(e.key, key, MDCACHE_KEY_LEN);
         pthread_mutex_lock(&c->lock);
-        if (!c->failed && fwrite(b.data, 1, b.len, c->out) == b.len) {
+        if (!c->failed && fwrite(b.data, 1, head, c->out) == head &&
+            fwrite(out->html, 1, html, c->out) == html) {
             e.offset = c->offset;
             index_add(c, &e);
-            c->offset += b.len;
+            c->offset += head + html;
         } else {
             c->failed = true;
         }
