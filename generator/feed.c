@@ -185,7 +185,7 @@ static void write_link(buf_t *b, const char *indent, const char *rel, const char
     buf_puts(b, "\"/>\n");
 }
 
-static void write_entry(buf_t *b, const site_t *site, const page_t *post)
+static void write_entry(buf_t *b, const site_t *site, const page_t *post, diags_t *d)
 {
     const char *base = site->cfg->base_url;
     char *url = feed_absolute_url(base, post->out_path);
@@ -214,7 +214,9 @@ static void write_entry(buf_t *b, const site_t *site, const page_t *post)
         xml_put(b, post->summary);
         buf_puts(b, "</summary>\n");
     }
-    char *html = absolute_content(post->html ? post->html : "", base, post->out_path);
+    char *content = site_page_html(site, post, d);
+    char *html = absolute_content(content ? content : "", base, post->out_path);
+    free(content);
     buf_puts(b, "  <content type=\"html\" xml:base=\"");
     xml_put(b, url);
     buf_puts(b, "\">");
@@ -227,7 +229,7 @@ static void write_entry(buf_t *b, const site_t *site, const page_t *post)
 }
 
 char *feed_xml(const site_t *site, const page_t *list, const catalog_t *own,
-               const catalog_t *fallback)
+               const catalog_t *fallback, diags_t *d)
 {
     const config_t *cfg = site->cfg;
     const page_blog *lb = list->blog;
@@ -261,7 +263,7 @@ char *feed_xml(const site_t *site, const page_t *list, const catalog_t *own,
     xml_put(&b, cfg->title);
     buf_puts(&b, "</name></author>\n<generator>waymark</generator>\n");
     for (size_t i = 0; i < n; i++)
-        write_entry(&b, site, posts->items[i]);
+        write_entry(&b, site, posts->items[i], d);
     buf_puts(&b, "</feed>\n");
     free(self);
     free(page);
@@ -306,7 +308,7 @@ size_t feed_write_all(const site_t *site, catalog_t *const *catalogs, output_t *
         if (!p->blog || !p->blog->feed)
             continue;
         char *xml = feed_xml(site, p, catalogs ? catalogs[p->lang] : NULL,
-                             catalogs ? catalogs[0] : NULL);
+                             catalogs ? catalogs[0] : NULL, d);
         if (out && output_put(out, p->blog->feed, xml, strlen(xml)) < 0)
             diag_error(d, p->blog->feed, 0, 0, "cannot write: %s", strerror(errno));
         free(xml);

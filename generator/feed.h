@@ -30,9 +30,9 @@ size_t feed_write_all(const site_t *site, catalog_t *const *catalogs, output_t *
 bool feed_left_out(const site_t *site);
 
 /* The Atom document of one list page with a feed (the posts index or a
- * tag page). Caller frees. */
+ * tag page). Caller frees. Problems reading a post's HTML go to d. */
 char *feed_xml(const site_t *site, const page_t *list, const catalog_t *own,
-               const catalog_t *fallback);
+               const catalog_t *fallback, diags_t *d);
 
 /* base_url joined with a site-root output path, "index.html" dropped and
  * the path percent-encoded (non-ASCII bytes too), e.g.

@@ -225,7 +225,7 @@ static strlist scan_list(const char *html, size_t len, bool want_ids)
 }
 
 void linkcheck_record(linkcheck_t *lc, size_t index, const char *html, size_t len,
-                      const char *template_path)
+                      const char *content_html, const char *template_path)
 {
     const page_t *p = lc->site->pages[index];
     page_record *r = &lc->pages[index];
@@ -234,7 +234,8 @@ void linkcheck_record(linkcheck_t *lc, size_t index, const char *html, size_t le
     linkcheck_scan(html, len, &ids, &nids, &links, &nlinks);
     r->ids = (strlist){ids, nids, nids};
     strlist_sort(&r->ids);
-    strlist content = p->html ? scan_list(p->html, strlen(p->html), false) : (strlist){0};
+    strlist content =
+        content_html ? scan_list(content_html, strlen(content_html), false) : (strlist){0};
     strlist markdown = {0};
     for (size_t i = 0; i < p->nlinks; i++)
         strlist_push(&markdown, xstrdup(p->links[i].href));

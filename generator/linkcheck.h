@@ -29,11 +29,12 @@ typedef struct linkcheck linkcheck_t;
 linkcheck_t *linkcheck_new(const site_t *site);
 void linkcheck_free(linkcheck_t *lc);
 
-/* Records page index's rendered HTML; template_path names the template
- * that rendered it, for messages. Threads may record different pages at
- * the same time. */
+/* Records page index's rendered HTML; content_html is its content's HTML
+ * (site_page_html; NULL: none), to tell content links from template
+ * links, and template_path names the template that rendered it, for
+ * messages. Threads may record different pages at the same time. */
 void linkcheck_record(linkcheck_t *lc, size_t index, const char *html, size_t len,
-                      const char *template_path);
+                      const char *content_html, const char *template_path);
 
 /* Page index's record as strings (the render cache keeps it): "#id",
  * "c" + a content link, "t" + a template link, "x" + an external one.

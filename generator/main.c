@@ -588,23 +588,6 @@ static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t
         rcache_blob_put(o->cache_dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
 }
 
-/* Feeds carry their posts' HTML and feed.c reads post->html: the posts
- * a feed holds (as feed_xml picks them) get theirs from the Markdown cache
- * first (site_page_html). */
-static void fetch_feed_html(const site_t *site, diags_t *d)
-{
-    for (size_t i = 0; i < site->npages; i++) {
-        const page_t *list = site->pages[i];
-        if (!list->blog || !list->blog->feed)
-            continue;
-        const page_blog *b = list->blog;
-        const blog_list *posts = b->role == BLOG_INDEX ? &b->first->blog->all : &b->posts;
-        size_t n = posts->len < site->cfg->blog_feed_size ? posts->len : site->cfg->blog_feed_size;
-        for (size_t k = 0; k < n; k++)
-            site_page_html(site, posts->items[k], d);
-    }
-}
-
 static int build_site(const build_options *o, diags_t *d)
 {
     struct timespec start;
@@ -683,8 +666,6 @@ static int build_site(const build_options *o, diags_t *d)
         write_assets(out, &site, &themes, css, d);
     surveys_write(&surveys, &cfg, catalogs.site, out, d);
     /* the blog's Atom feeds (generator/feed.c) */
-    if (!d->errors && cfg.base_url)
-        fetch_feed_html(&site, d);
     feeds = d->errors ? 0 : feed_write_all(&site, catalogs.site, out, d);
     mdcache_done_reading(mdcache); /* the last reader of page HTML is done */
     if (out && o->precompress && !d->errors)

@@ -48,6 +48,8 @@ struct mdcache {
     entry *old;         /* the index, sorted by key */
     size_t nold;
     FILE *out;          /* the pack, appended to */
+    int out_reader;     /* the same file, for fetching what this build put (-1: not open) */
+    uint64_t flushed;   /* out's bytes the reader can see */
     char *fresh_pack;   /* a pack written anew goes here until saved (else NULL) */
     uint64_t start;     /* the pack's size at open, when appended to */
     uint64_t offset;    /* its size */
@@ -325,6 +327,7 @@ mdcache_t *mdcache_open(const char *cache_dir, const char *version)
     c->pack = path_join(cache_dir, PACK_NAME);
     c->index = path_join(cache_dir, INDEX_NAME);
     c->fd = -1;
+    c->out_reader = -1;
     pthread_mutex_init(&c->lock, NULL);
     load_old(c);
     if (c->map && !c->nold) /* the pack is not used: it is written anew */
@@ -381,7 +384,7 @@ bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_outp
     }
     diag_merge(d, &warnings);
     diag_free(&warnings);
-    *html = (mdcache_html){e->offset + e->head_len, e->html_len, e->html_crc};
+    *html = (mdcache_html){e->offset + e->head_len, e->html_len, e->html_crc, false};
     pthread_mutex_lock(&c->lock);
     index_add(c, e);
     c->hits++;
@@ -389,27 +392,64 @@ bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_outp
     return true;
 }
 
+/* Reads len bytes at offset of the pack this build appends to (caller
+ * frees), or NULL. What fwrite still buffers is flushed first. */
+static unsigned char *read_put(mdcache_t *c, uint64_t offset, uint32_t len)
+{
+    pthread_mutex_lock(&c->lock);
+    bool ok = c->out && !c->failed;
+    if (ok && offset + len > c->flushed) {
+        ok = fflush(c->out) == 0;
+        c->flushed = c->offset;
+    }
+    if (ok && c->out_reader < 0)
+        c->out_reader = open(c->fresh_pack ? c->fresh_pack : c->pack, O_RDONLY | O_CLOEXEC);
+    int fd = ok ? c->out_reader : -1;
+    pthread_mutex_unlock(&c->lock);
+    unsigned char *data = fd >= 0 ? xmalloc((size_t)len + 1) : NULL;
+    if (data && pread(fd, data, len, (off_t)offset) != (ssize_t)len) {
+        free(data);
+        data = NULL;
+    }
+    return data;
+}
+
+/* The checked copy of HTML (caller frees), or NULL. */
+static char *checked_html(const unsigned char *data, const mdcache_html *html)
+{
+    if (!data || libdeflate_crc32(0, data, html->len) != html->crc ||
+        memchr(data, '\0', html->len))
+        return NULL;
+    return xstrndup((const char *)data, html->len);
+}
+
 char *mdcache_fetch(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN],
                     const mdcache_html *html)
 {
     if (!c)
         return NULL;
-    const unsigned char *data = c->map ? c->map + html->offset : NULL;
-    if (data && html->offset <= c->map_len && html->len <= c->map_len - html->offset &&
-        libdeflate_crc32(0, data, html->len) == html->crc && !memchr(data, '\0', html->len))
-        return xstrndup((const char *)data, html->len);
-    index_drop(c, key);
-    return NULL;
+    char *text = NULL;
+    if (html->put) {
+        unsigned char *data = read_put(c, html->offset, html->len);
+        text = checked_html(data, html);
+        free(data);
+    } else if (c->map && html->offset <= c->map_len && html->len <= c->map_len - html->offset) {
+        text = checked_html(c->map + html->offset, html);
+    }
+    if (!text)
+        index_drop(c, key);
+    return text;
 }
 
-void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const md_output *out,
-                 const diags_t *d, size_t from)
+bool mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const md_output *out,
+                 const diags_t *d, size_t from, mdcache_html *at)
 {
     if (!c || !out->html)
-        return;
+        return false;
     for (size_t i = from; d && i < d->len; i++)
         if (d->items[i].level == DIAG_ERROR)
-            return;
+            return false;
+    bool kept = false;
     buf_t b = {0};
     encode_head(&b, out, d, from);
     size_t head = b.len, html = strlen(out->html);
@@ -426,6 +466,8 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
             e.offset = c->offset;
             index_add(c, &e);
             c->offset += head + html;
+            *at = (mdcache_html){e.offset + head, e.html_len, e.html_crc, true};
+            kept = true;
         } else {
             c->failed = true;
         }
@@ -433,6 +475,7 @@ void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const m
         pthread_mutex_unlock(&c->lock);
     }
     buf_free(&b);
+    return kept;
 }
 
 /* Sorts the new index, one entry per key. */
@@ -500,6 +543,13 @@ static bool write_index(mdcache_t *c)
     return ok;
 }
 
+static void close_reader(mdcache_t *c)
+{
+    if (c->out_reader >= 0)
+        close(c->out_reader);
+    c->out_reader = -1;
+}
+
 int mdcache_save(mdcache_t *c)
 {
     if (!c || !c->out)
@@ -507,6 +557,7 @@ int mdcache_save(mdcache_t *c)
     bool ok = !c->failed;
     ok = fclose(c->out) == 0 && ok;
     c->out = NULL;
+    close_reader(c);
     if (c->fresh_pack) {
         unlink(c->index); /* the index never names bytes of another pack */
         ok = ok && rename(c->fresh_pack, c->pack) == 0;
@@ -532,6 +583,7 @@ void mdcache_discard(mdcache_t *c)
         return;
     fclose(c->out);
     c->out = NULL;
+    close_reader(c);
     if (c->fresh_pack)
         unlink(c->fresh_pack);
     else if (truncate(c->pack, (off_t)c->start) < 0)

@@ -32,10 +32,11 @@
 
 typedef struct mdcache mdcache_t;
 
-/* Where a hit's HTML lies in the pack, and its CRC-32. */
+/* Where a page's HTML lies in the pack, and its CRC-32. */
 typedef struct {
     uint64_t offset;
     uint32_t len, crc;
+    bool put;         /* put by this build (else found: in the pack as opened) */
 } mdcache_html;
 
 /* Opens the cache in cache_dir for a build by waymark version (NULL when
@@ -46,16 +47,19 @@ mdcache_t *mdcache_open(const char *cache_dir, const char *version);
  * conversion reported to d and returns true; else false, *out untouched. */
 bool mdcache_get(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], md_output *out,
                  mdcache_html *html, diags_t *d);
-/* The HTML of a hit under key (caller frees), read from the pack and
- * checked. NULL when it is damaged, or asked after mdcache_done_reading:
+/* The HTML of a hit or a put under key (caller frees), read from the pack
+ * and checked; any number of times. NULL when it is damaged, or asked after mdcache_done_reading:
  * the entry then leaves the new index, and the caller converts the page
  * again (and may put the result). */
 char *mdcache_fetch(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN],
                     const mdcache_html *html);
 /* Keeps out under key, with the warnings d->items[from..] (not errors:
- * a conversion with errors is not kept). */
-void mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const md_output *out,
-                 const diags_t *d, size_t from);
+ * a conversion with errors is not kept). True when kept: *at then says
+ * where its HTML is, so the caller may let it go and mdcache_fetch it
+ * when needed (a cold build of a large site does not hold every page's
+ * HTML at once). */
+bool mdcache_put(mdcache_t *c, const unsigned char key[MDCACHE_KEY_LEN], const md_output *out,
+                 const diags_t *d, size_t from, mdcache_html *at);
 /* Writes the new index (compacting the pack first when it is mostly
  * unused). 0, or -1 (the index is then removed: the next build converts
  * everything). */

@@ -64,8 +64,9 @@ typedef struct page {
      * values (the render cache hashes the key instead of the text) */
     unsigned char md_key[32];
     bool md_keyed;
-    /* a Markdown cache hit leaves the HTML in the cache until a reader
-     * asks for it (site_page_html fetches it, once, and clears this) */
+    /* where the HTML is when it is in the Markdown cache, not in memory
+     * (a hit, or a conversion the cache kept): site_page_html reads it
+     * from there at each call */
     struct mdcache *html_cache;
     mdcache_html html_at;
 

@@ -68,6 +68,14 @@ static void push_raw(render_worker *w, const char *s)
     tpl_push_raw(w->L, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* A page's content HTML, as raw template text. */
+static void push_page_html(render_worker *w, const page_t *p)
+{
+    char *html = site_page_html(w->site, p, &w->diags);
+    push_raw(w, html);
+    free(html);
+}
+
 static void push_string_or_nil(lua_State *L, const char *s)
 {
     if (s)
@@ -379,7 +387,7 @@ static int push_page_field(render_worker *w, const page_t *p, const char *k)
     else if (!strcmp(k, "url")) push_url_to(w, p->out_path);
     else if (!strcmp(k, "is_current")) lua_pushboolean(L, !w->neutral && p == w->current);
     else if (!strcmp(k, "params")) push_front(L, (p->fallback_of ? p->fallback_of : p)->front);
-    else if (!strcmp(k, "content")) push_raw(w, site_page_html(w->site, p, &w->diags));
+    else if (!strcmp(k, "content")) push_page_html(w, p);
     else if (!strcmp(k, "toc")) { if (p->toc_html) push_raw(w, p->toc_html); else lua_pushnil(L); }
     else if (!strcmp(k, "words")) lua_pushinteger(L, (lua_Integer)p->words);
     else if (!strcmp(k, "reading_minutes")) lua_pushinteger(L, page_reading_minutes(p));
@@ -1078,8 +1086,10 @@ static void render_task(void *worker, size_t task)
     if (w->opts->out_dir)
         write_page(w, p, hex);
     if (w->opts->links) {
-        site_page_html(w->site, p, &w->diags); /* the link check reads p->html */
-        linkcheck_record(w->opts->links, index, w->html.data, w->html.len, w->template_path);
+        char *content = site_page_html(w->site, p, &w->diags);
+        linkcheck_record(w->opts->links, index, w->html.data, w->html.len, content,
+                         w->template_path);
+        free(content);
     }
     /* a page that reported anything renders again next time, to report it again */
     if (w->trace_ok && *hex && w->diags.len == diags_before)

@@ -318,9 +318,10 @@ void render_cache_context(const site_t *site, const page_t *p, const char *style
         buf_puts(b, "md ");
         buf_putn(b, (const char *)p->md_key, sizeof p->md_key);
     } else {
-        const char *html = site_page_html(site, p, d);
+        char *html = site_page_html(site, p, d);
         buf_printf(b, "html %zu:", html ? strlen(html) : 0);
         buf_puts(b, html ? html : "");
+        free(html);
         for (size_t i = 0; i < p->nlinks; i++)
             buf_printf(b, "\nlink %s", p->links[i].href);
     }

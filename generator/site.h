@@ -59,12 +59,13 @@ void site_free(site_t *site);
  * Returns 0, or -1 when errors were reported. */
 struct mdcache;
 int site_convert_markdown(site_t *site, size_t jobs, struct mdcache *cache, diags_t *d);
-/* The page's content HTML (borrowed, NULL for a page without Markdown):
- * read from the Markdown cache on first use, checked, and when damaged
- * made again from the page's file (errors, such as a file changed since
- * load, go to d). Any thread; every reader of page->html after the
- * markdown stage goes through here. */
-const char *site_page_html(const site_t *site, const page_t *page, diags_t *d);
+/* A copy of the page's content HTML (caller frees; NULL for a page
+ * without Markdown). With a cache, the HTML is not kept in memory but
+ * read from the cache at each call and checked; when damaged it is made
+ * again from the page's file, once, and kept (errors, such as a file
+ * changed since load, go to d). Any thread; every reader of a page's
+ * HTML after the markdown stage goes through here. */
+char *site_page_html(const site_t *site, const page_t *page, diags_t *d);
 
 /* Adds a page the build makes (the site owns it from now on); only while
  * site_load builds the model (generator/blog.c uses it). */

@@ -161,9 +161,10 @@ static void take_output(page_t *p, md_output *out)
 
 /* Converts the page's Markdown (read again from its file when load
  * deferred it) into *out, and keeps it in the cache (may be NULL) under
- * p->md_key when keyed. Returns 0, or -1 (errors in d). */
+ * p->md_key when keyed; *kept (may be NULL) then says where its HTML is.
+ * Returns 0, or -1 (errors in d). */
 static int convert_source(const site_t *site, page_t *p, mdcache_t *cache, md_output *out,
-                          diags_t *d)
+                          mdcache_html *kept, diags_t *d)
 {
     if (p->body_deferred && !read_body_again(p, d))
         return -1;
@@ -174,8 +175,10 @@ static int convert_source(const site_t *site, page_t *p, mdcache_t *cache, md_ou
                    labels_of(site, p)};
     size_t before = d->len;
     int rc = md_render(&in, out, d);
-    if (rc == 0 && cache && p->md_keyed)
-        mdcache_put(cache, p->md_key, out, d, before);
+    mdcache_html at;
+    bool put = rc == 0 && cache && p->md_keyed && mdcache_put(cache, p->md_key, out, d, before, &at);
+    if (kept)
+        *kept = put ? at : (mdcache_html){0};
     free(p->source);
     p->source = NULL;
     p->body = NULL;
@@ -204,8 +207,16 @@ static void convert_page(void *worker, size_t index)
             return;
         }
     }
-    if (convert_source(w->site, p, w->cache, &out, d) == 0)
+    mdcache_html kept;
+    if (convert_source(w->site, p, w->cache, &out, &kept, d) == 0) {
+        if (kept.put) { /* the HTML waits in the cache, not in memory */
+            free(out.html);
+            out.html = NULL;
+            p->html_cache = w->cache;
+            p->html_at = kept;
+        }
         take_output(p, &out);
+    }
     diag_free(&repeated);
 }
 
@@ -220,7 +231,7 @@ static void convert_again(const site_t *site, page_t *p, mdcache_t *cache, diags
 {
     diags_t again = DIAGS_INIT;
     md_output out;
-    if (convert_source(site, p, cache, &out, &again) == 0) {
+    if (convert_source(site, p, cache, &out, NULL, &again) == 0) {
         p->html = out.html;
         out.html = NULL;
         md_output_free(&out);
@@ -232,18 +243,21 @@ static void convert_again(const site_t *site, page_t *p, mdcache_t *cache, diags
     diag_free(&again);
 }
 
-const char *site_page_html(const site_t *site, const page_t *page, diags_t *d)
+char *site_page_html(const site_t *site, const page_t *page, diags_t *d)
 {
     page_t *p = (page_t *)page; /* a site's pages are its own, never const objects */
     pthread_mutex_lock(&late_html);
-    if (p->html_cache) {
-        mdcache_t *cache = p->html_cache;
+    mdcache_t *cache = p->html_cache;
+    mdcache_html at = p->html_at;
+    pthread_mutex_unlock(&late_html);
+    char *html = cache ? mdcache_fetch(cache, p->md_key, &at) : NULL;
+    pthread_mutex_lock(&late_html);
+    if (cache && !html && p->html_cache == cache) { /* damaged: made again, once */
         p->html_cache = NULL;
-        p->html = mdcache_fetch(cache, p->md_key, &p->html_at);
-        if (!p->html)
-            convert_again(site, p, cache, d);
+        convert_again(site, p, cache, d);
     }
-    const char *html = p->html;
+    if (!html && p->html)
+        html = xstrdup(p->html);
     pthread_mutex_unlock(&late_html);
     return html;
 }

@@ -101,7 +101,10 @@ static void test_feed_document(void **state)
     page_t *tag = page_at(f, "fi/posts/tags/ennaltaehkäisy/index.html");
     assert_non_null(tag);
     assert_string_equal(tag->blog->feed, "fi/posts/tags/ennaltaehkäisy/feed.xml");
-    char *xml = feed_xml(&f->site, index, NULL, NULL);
+    diags_t d = DIAGS_INIT;
+    char *xml = feed_xml(&f->site, index, NULL, NULL, &d);
+    assert_int_equal(d.len, 0);
+    diag_free(&d);
     assert_non_null(strstr(xml, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fi\">"));
     assert_non_null(strstr(xml, "<title>Site &amp; Co: Posts</title>"));
     assert_non_null(strstr(xml, "<id>http://x.onion/fi/feed.xml</id>"));

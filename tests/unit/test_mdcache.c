@@ -58,7 +58,16 @@ static void put_one(const char *dir, const char *version, const char *name)
     sample(&out, &d);
     unsigned char key[MDCACHE_KEY_LEN];
     key_of(name, key);
-    mdcache_put(c, key, &out, &d, 0);
+    mdcache_html at;
+    assert_true(mdcache_put(c, key, &out, &d, 0, &at));
+    /* a cold build lets the HTML go and reads it back when a page needs it */
+    assert_true(at.put);
+    for (int twice = 0; twice < 2; twice++) {
+        char *again = mdcache_fetch(c, key, &at);
+        assert_non_null(again);
+        assert_string_equal(again, out.html);
+        free(again);
+    }
     assert_int_equal(mdcache_save(c), 0);
     mdcache_free(c);
     md_output_free(&out);
@@ -161,7 +170,8 @@ static void discard_leaves_the_cache_as_it_was(void **state)
         sample(&out, &d);
         unsigned char key[MDCACHE_KEY_LEN];
         key_of("page-b", key);
-        mdcache_put(c, key, &out, &d, 0);
+        mdcache_html at;
+        mdcache_put(c, key, &out, &d, 0, &at);
         mdcache_discard(c);
         mdcache_free(c);
         md_output_free(&out);
