@@ -55,24 +55,58 @@ static int compare_entries(const void *a, const void *b)
 }
 
 /* Parses the index text (already checked against its checksum). */
+/* Reads a decimal number and the one space or newline after it. */
+static bool read_number(const char **s, uint64_t *v, char after)
+{
+    const char *p = *s;
+    if (*p < '0' || *p > '9')
+        return false;
+    uint64_t n = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (n > (UINT64_MAX - 9) / 10)
+            return false;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p != after)
+        return false;
+    *v = n;
+    *s = p + 1;
+    return true;
+}
+
+/* One line: "<sha256 hex> <method> <crc> <size> <offset> <packed_len> <packed_crc>\n"
+ * (read by hand: sscanf took a noticeable part of a rebuild). */
+static bool parse_entry(const char **line, bcache_entry *e)
+{
+    const char *s = *line;
+    for (int i = 0; i < 64; i++, s++) {
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return false;
+        e->hex[i] = *s;
+    }
+    e->hex[64] = '\0';
+    uint64_t method, crc, packed_crc;
+    if (*s++ != ' ' || !read_number(&s, &method, ' ') || !read_number(&s, &crc, ' ') ||
+        !read_number(&s, &e->size, ' ') || !read_number(&s, &e->offset, ' ') ||
+        !read_number(&s, &e->packed_len, ' ') || !read_number(&s, &packed_crc, '\n') ||
+        (method != 0 && method != Z_DEFLATED) || crc > UINT32_MAX || packed_crc > UINT32_MAX)
+        return false;
+    e->method = (int)method;
+    e->crc = (unsigned long)crc;
+    e->packed_crc = (unsigned long)packed_crc;
+    *line = s;
+    return true;
+}
+
 static bool parse_entries(bcache_t *c, const char *text, uint64_t pack_size)
 {
     size_t cap = 0;
     for (const char *line = text; *line;) {
-        const char *end = strchr(line, '\n');
-        if (!end)
-            return false;
         bcache_entry e = {0};
-        int n = 0;
-        if (sscanf(line, "%64[0-9a-f] %d %lu %" SCNu64 " %" SCNu64 " %" SCNu64 " %lu%n", e.hex,
-                   &e.method, &e.crc, &e.size, &e.offset, &e.packed_len, &e.packed_crc,
-                   &n) != 7 ||
-            line + n != end || strlen(e.hex) != 64 || (e.method != 0 && e.method != Z_DEFLATED) ||
-            e.offset > pack_size || e.packed_len > pack_size - e.offset)
+        if (!parse_entry(&line, &e) || e.offset > pack_size || e.packed_len > pack_size - e.offset)
             return false;
         xgrow((void **)&c->items, &cap, c->len + 1, sizeof *c->items);
         c->items[c->len++] = e;
-        line = end + 1;
     }
     for (size_t i = 1; i < c->len; i++)
         if (strcmp(c->items[i - 1].hex, c->items[i].hex) >= 0)

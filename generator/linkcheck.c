@@ -64,7 +64,27 @@ typedef struct {
     size_t nlinks, links_cap;
     strlist external;     /* external links from templates */
     char *template_path;
+    char *block;          /* set: ids, hrefs and externals all lie in this one
+                             allocation (a record from strings), not each its own */
 } page_record;
+
+/* Frees what r owns and empties it. */
+static void record_free(page_record *r)
+{
+    if (r->block) { /* the strings are the block's: only the arrays go */
+        free(r->ids.items);
+        free(r->external.items);
+        free(r->block);
+    } else {
+        strlist_free(&r->ids);
+        strlist_free(&r->external);
+        for (size_t k = 0; k < r->nlinks; k++)
+            free(r->links[k].href);
+    }
+    free(r->links);
+    free(r->template_path);
+    *r = (page_record){0};
+}
 
 struct linkcheck {
     const site_t *site;
@@ -194,15 +214,8 @@ void linkcheck_free(linkcheck_t *lc)
 {
     if (!lc)
         return;
-    for (size_t i = 0; i < lc->site->npages; i++) {
-        page_record *r = &lc->pages[i];
-        strlist_free(&r->ids);
-        strlist_free(&r->external);
-        for (size_t k = 0; k < r->nlinks; k++)
-            free(r->links[k].href);
-        free(r->links);
-        free(r->template_path);
-    }
+    for (size_t i = 0; i < lc->site->npages; i++)
+        record_free(&lc->pages[i]);
     free(lc->pages);
     free(lc);
 }
@@ -282,34 +295,38 @@ char **linkcheck_record_strings(const linkcheck_t *lc, size_t index, size_t *n)
 bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *const *items,
                                    size_t n, const char *template_path)
 {
-    page_record r = {0};
-    bool ok = true;
-    for (size_t i = 0; ok && i < n; i++) {
-        const char *s = items[i] + 1;
+    /* Sized first, so that a kept page's record is a handful of
+     * allocations, not one per link (a rebuild makes thousands of them). */
+    size_t nids = 0, nlinks = 0, nexternal = 0, bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        char kind = items[i][0];
+        if (kind != '#' && kind != 'c' && kind != 't' && kind != 'x')
+            return false;
+        nids += kind == '#';
+        nlinks += kind == 'c' || kind == 't';
+        nexternal += kind == 'x';
+        bytes += strlen(items[i]); /* the kind letter's byte holds the '\0' */
+    }
+    page_record r = {.block = xmalloc(bytes ? bytes : 1)};
+    r.ids = (strlist){xcalloc(nids ? nids : 1, sizeof(char *)), 0, nids};
+    r.external = (strlist){xcalloc(nexternal ? nexternal : 1, sizeof(char *)), 0, nexternal};
+    r.links = xcalloc(nlinks ? nlinks : 1, sizeof *r.links);
+    r.links_cap = nlinks;
+    char *at = r.block;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(items[i] + 1);
+        char *s = memcpy(at, items[i] + 1, len + 1);
+        at += len + 1;
         switch (items[i][0]) {
         case '#':
-            strlist_push(&r.ids, xstrdup(s));
-            break;
-        case 'c':
-        case 't':
-            xgrow((void **)&r.links, &r.links_cap, r.nlinks + 1, sizeof *r.links);
-            r.links[r.nlinks++] = (page_link){xstrdup(s), items[i][0] == 'c' ? LINK_CONTENT
-                                                                            : LINK_TEMPLATE};
+            r.ids.items[r.ids.len++] = s;
             break;
         case 'x':
-            strlist_push(&r.external, xstrdup(s));
+            r.external.items[r.external.len++] = s;
             break;
         default:
-            ok = false;
+            r.links[r.nlinks++] = (page_link){s, items[i][0] == 'c' ? LINK_CONTENT : LINK_TEMPLATE};
         }
-    }
-    if (!ok) {
-        strlist_free(&r.ids);
-        strlist_free(&r.external);
-        for (size_t k = 0; k < r.nlinks; k++)
-            free(r.links[k].href);
-        free(r.links);
-        return false;
     }
     r.template_path = xstrdup(template_path);
     r.recorded = true;
