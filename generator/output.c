@@ -197,12 +197,17 @@ output_t *output_open(const char *final_dir, const char *cache_dir, diags_t *d)
     return o;
 }
 
+/* The last build's manifest entry for name, or NULL. */
+static const kept_file *find_kept(const output_t *o, const char *name)
+{
+    kept_file probe = {.name = (char *)name};
+    return o->nkept ? bsearch(&probe, o->kept, o->nkept, sizeof *o->kept, compare_kept) : NULL;
+}
+
 /* Whether final_dir/name still holds exactly what the last build wrote. */
 static bool kept_unchanged(const output_t *o, const char *name, const char *hex, size_t len)
 {
-    kept_file probe = {.name = (char *)name};
-    const kept_file *k =
-        o->nkept ? bsearch(&probe, o->kept, o->nkept, sizeof *o->kept, compare_kept) : NULL;
+    const kept_file *k = find_kept(o, name);
     if (!k || k->size != len || strcmp(k->hex, hex))
         return false;
     char *path = path_join(o->final_dir, name);
@@ -408,13 +413,17 @@ static void write_manifest(output_t *o)
     buf_puts(&text, MANIFEST_HEADER);
     for (size_t i = 0; i < o->nfiles; i++) {
         const output_file *f = &o->files[i];
+        /* a kept file was found as the manifest describes it (kept_unchanged)
+         * and not touched since: no need to look again */
+        const kept_file *k = f->written ? NULL : find_kept(o, f->name);
         struct stat st;
-        if (strchr(f->name, '\n') || lstat(f->path, &st) < 0) {
+        if (strchr(f->name, '\n') || (!k && lstat(f->path, &st) < 0)) {
             buf_free(&text);
             return; /* cannot describe it: no manifest, the next build writes all */
         }
         buf_printf(&text, "%s %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %s\n", f->hex,
-                   f->size, (uint64_t)st.st_ino, ns(st.st_mtim), ns(st.st_ctim), f->name);
+                   f->size, k ? k->ino : (uint64_t)st.st_ino, k ? k->mtime_ns : ns(st.st_mtim),
+                   k ? k->ctime_ns : ns(st.st_ctim), f->name);
     }
     char hex[65];
     bundle_sha256_hex(text.data, text.len, hex);
