@@ -1,5 +1,7 @@
 #include "bytes.h"
 
+#include "sha256.h"
+
 void bytes_put_u32(buf_t *b, uint32_t v)
 {
     unsigned char s[4];
@@ -53,4 +55,11 @@ uint64_t cursor_u64(byte_cursor *c)
 {
     uint64_t lo = cursor_u32(c);
     return lo | (uint64_t)cursor_u32(c) << 32;
+}
+
+void bytes_seal(buf_t *b)
+{
+    unsigned char digest[32];
+    sha256(b->data ? b->data : "", b->len, digest);
+    buf_putn(b, (const char *)digest, sizeof digest);
 }

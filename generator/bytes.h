@@ -12,6 +12,9 @@
 
 void bytes_put_u32(buf_t *b, uint32_t v);
 void bytes_put_u64(buf_t *b, uint64_t v);
+/* Appends the SHA-256 of everything b holds (a cache file's last 32
+ * bytes: a reader checks them before trusting the rest). */
+void bytes_seal(buf_t *b);
 /* Stores v at p; returns p + 4. */
 unsigned char *bytes_store_u32(unsigned char *p, uint32_t v);
 

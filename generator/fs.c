@@ -101,6 +101,21 @@ int fs_write_file(const char *path, const void *data, size_t len)
     return close(fd);
 }
 
+int fs_replace_file(const char *path, const void *data, size_t len)
+{
+    char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+    int rc = fs_write_file(tmp, data, len);
+    if (rc == 0)
+        rc = rename(tmp, path);
+    if (rc < 0) {
+        int saved = errno;
+        unlink(tmp);
+        errno = saved;
+    }
+    free(tmp);
+    return rc;
+}
+
 int fs_remove_tree(const char *path)
 {
     struct stat st;

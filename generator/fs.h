@@ -13,6 +13,10 @@
 int fs_read_file(const char *path, char **data, size_t *len);
 /* Writes data to path, creating parent directories. */
 int fs_write_file(const char *path, const void *data, size_t len);
+/* Writes path whole or not at all: into path.tmp-PID, then renamed over
+ * it (a reader sees the old file or the new one). 0, or -1 with errno
+ * (and nothing left behind). */
+int fs_replace_file(const char *path, const void *data, size_t len);
 int fs_mkdir_p(const char *path);
 /* Removes a file or a whole directory tree; a missing path is not an error. */
 int fs_remove_tree(const char *path);

@@ -531,14 +531,8 @@ static bool write_index(mdcache_t *c)
     }
     bytes_put_u64(&b, c->offset);
     bytes_put_u64(&b, c->nfresh);
-    unsigned char digest[32];
-    sha256(b.data, b.len, digest);
-    buf_putn(&b, (const char *)digest, 32);
-    char *tmp = xasprintf("%s.tmp-%ld", c->index, (long)getpid());
-    bool ok = fs_write_file(tmp, b.data, b.len) == 0 && rename(tmp, c->index) == 0;
-    if (!ok)
-        unlink(tmp);
-    free(tmp);
+    bytes_seal(&b);
+    bool ok = fs_replace_file(c->index, b.data, b.len) == 0;
     buf_free(&b);
     return ok;
 }

@@ -428,10 +428,7 @@ static void write_manifest(output_t *o)
     char hex[65];
     bundle_sha256_hex(text.data, text.len, hex);
     buf_printf(&text, "end %s\n", hex);
-    char *tmp = xasprintf("%s.tmp-%ld", o->manifest, (long)getpid());
-    if (fs_write_file(tmp, text.data, text.len) < 0 || rename(tmp, o->manifest) < 0)
-        unlink(tmp);
-    free(tmp);
+    fs_replace_file(o->manifest, text.data, text.len); /* else no manifest: all is written */
     buf_free(&text);
 }
 

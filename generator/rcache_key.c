@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "path.h"
+#include "bytes.h"
 #include "sha256.h"
 #include "xalloc.h"
 
@@ -92,20 +93,13 @@ void rcache_blob_put(const char *cache_dir, const char *name, const char *versio
                      const unsigned char key[RCACHE_KEY_LEN], const char *data, size_t len)
 {
     char *path = path_join(cache_dir, name), *head = blob_header(name, version, key);
-    char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
     buf_t b = {0};
     buf_puts(&b, head);
     buf_putn(&b, data, len);
-    unsigned char digest[32];
-    sha256(b.data, b.len, digest);
-    buf_putn(&b, (const char *)digest, 32);
-    if (fs_mkdir_p(cache_dir) < 0 || fs_write_file(tmp, b.data, b.len) < 0 ||
-        rename(tmp, path) < 0) {
-        unlink(tmp);
+    bytes_seal(&b);
+    if (fs_mkdir_p(cache_dir) < 0 || fs_replace_file(path, b.data, b.len) < 0)
         unlink(path);
-    }
     buf_free(&b);
-    free(tmp);
     free(head);
     free(path);
 }

@@ -147,15 +147,9 @@ int signing_sign_bundle(const char *zip_path, const minisign_secret_key *sk,
         return -1;
     }
     char *sig_path = xasprintf("%s.minisig", zip_path);
-    char *tmp = xasprintf("%s.tmp-%ld", sig_path, (long)getpid());
-    int rc = fs_write_file(tmp, sig, strlen(sig));
-    if (rc == 0)
-        rc = rename(tmp, sig_path);
-    if (rc < 0) {
+    int rc = fs_replace_file(sig_path, sig, strlen(sig));
+    if (rc < 0)
         diag_error(d, sig_path, 0, 0, "cannot write: %s", strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
     free(sig_path);
     free(sig);
     return rc;
