@@ -118,7 +118,35 @@ struct output {
     output_file *files;
     size_t nfiles, files_cap, written;
     bool sorted, finished;
+    /* final_dir's files as they were, listed on a thread of their own
+     * while the build runs (update_in_place removes the ones not built) */
+    pthread_t lister;
+    bool listing;
+    fs_list_t old;
+    int old_rc;
 };
+
+static void *list_old_files(void *arg)
+{
+    output_t *o = arg;
+    o->old_rc = fs_list_files(o->final_dir, &o->old);
+    return NULL;
+}
+
+/* Waits for the listing: before anything changes final_dir. */
+static void stop_listing(output_t *o)
+{
+    if (!o->listing)
+        return;
+    pthread_join(o->lister, NULL);
+    o->listing = false;
+}
+
+/* The files final_dir held when the build started (0), or -1. */
+static int old_files(output_t *o, bool listed)
+{
+    return listed ? o->old_rc : fs_list_files(o->final_dir, &o->old);
+}
 
 static int compare_kept(const void *a, const void *b)
 {
@@ -189,11 +217,15 @@ output_t *output_open(const char *final_dir, const char *cache_dir, diags_t *d)
     o->final_dir = xstrdup(final_dir);
     o->staging = staging;
     pthread_mutex_init(&o->lock, NULL);
+    bool updating = fs_is_dir(final_dir);
     if (cache_dir) {
         o->manifest = path_join(cache_dir, MANIFEST_NAME);
-        if (fs_is_dir(final_dir))
+        if (updating)
             read_manifest(o);
     }
+    /* only this build changes final_dir, and only in output_finish */
+    if (updating)
+        o->listing = pthread_create(&o->lister, NULL, list_old_files, o) == 0;
     return o;
 }
 
@@ -368,7 +400,7 @@ static void remove_empty_parents(const char *final_dir, const char *name)
 
 /* Moves the written files into final_dir and removes what is no longer
  * built there. */
-static int update_in_place(output_t *o, diags_t *d)
+static int update_in_place(output_t *o, bool listed, diags_t *d)
 {
     for (size_t i = 0; i < o->nfiles; i++) {
         output_file *f = &o->files[i];
@@ -390,17 +422,15 @@ static int update_in_place(output_t *o, diags_t *d)
         free(f->path);
         f->path = to;
     }
-    fs_list_t old;
-    if (fs_list_files(o->final_dir, &old) == 0) {
-        for (size_t i = 0; i < old.len; i++) {
-            if (output_has(o, old.paths[i]))
+    if (old_files(o, listed) == 0) {
+        for (size_t i = 0; i < o->old.len; i++) {
+            if (output_has(o, o->old.paths[i]))
                 continue;
-            char *path = path_join(o->final_dir, old.paths[i]);
+            char *path = path_join(o->final_dir, o->old.paths[i]);
             unlink(path);
             free(path);
-            remove_empty_parents(o->final_dir, old.paths[i]);
+            remove_empty_parents(o->final_dir, o->old.paths[i]);
         }
-        fs_list_free(&old);
     }
     fs_remove_tree(o->staging);
     return 0;
@@ -434,6 +464,8 @@ static void write_manifest(output_t *o)
 
 int output_finish(output_t *o, diags_t *d)
 {
+    bool listed = o->listing;
+    stop_listing(o);
     sort_files(o);
     if (o->manifest)
         unlink(o->manifest); /* final_dir is about to change */
@@ -445,7 +477,7 @@ int output_finish(output_t *o, diags_t *d)
             o->files[i].path = path_join(o->final_dir, o->files[i].name);
         }
     } else {
-        rc = update_in_place(o, d);
+        rc = update_in_place(o, listed, d);
     }
     o->finished = rc == 0;
     if (rc == 0 && o->manifest)
@@ -457,6 +489,8 @@ void output_close(output_t *o)
 {
     if (!o)
         return;
+    stop_listing(o);
+    fs_list_free(&o->old);
     if (!o->finished)
         output_abort(o->staging);
     for (size_t i = 0; i < o->nkept; i++)
