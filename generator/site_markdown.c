@@ -1,7 +1,8 @@
 /* site_markdown: the markdown stage of the site model (site.h): every
  * page's Markdown converted on all cores, or taken from the Markdown cache
- * (mdcache.h) with its HTML left there until a reader asks for it
- * (site_page_html). */
+ * (mdcache.h). With a cache, a page's HTML lives there, not in memory: a
+ * conversion puts it and lets it go, a hit never reads it, and each
+ * reader gets a checked copy (site_page_html). */
 #include "site.h"
 
 #include <errno.h>
@@ -220,8 +221,9 @@ static void convert_page(void *worker, size_t index)
     diag_free(&repeated);
 }
 
-/* site_page_html fills the one field a page gets after the markdown
- * stage under this lock (render workers may ask for the same page). */
+/* Guards where a page's HTML is (html_cache, html): site_page_html
+ * changes it when the cache's copy is damaged, and render workers may ask
+ * for the same page at once. */
 static pthread_mutex_t late_html = PTHREAD_MUTEX_INITIALIZER;
 
 /* The cache's copy of p's HTML was damaged: the page is converted again
