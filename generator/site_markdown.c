@@ -163,10 +163,14 @@ static void take_output(page_t *p, md_output *out)
 /* Converts the page's Markdown (read again from its file when load
  * deferred it) into *out, and keeps it in the cache (may be NULL) under
  * p->md_key when keyed; *kept (may be NULL) then says where its HTML is.
- * Returns 0, or -1 (errors in d). */
+ * Returns 0, or -1 (errors in d; *out is then empty: the build stops
+ * before anything would show the page). */
 static int convert_source(const site_t *site, page_t *p, mdcache_t *cache, md_output *out,
                           mdcache_html *kept, diags_t *d)
 {
+    *out = (md_output){0};
+    if (kept)
+        *kept = (mdcache_html){0};
     if (p->body_deferred && !read_body_again(p, d))
         return -1;
     if (!p->source)
@@ -180,6 +184,8 @@ static int convert_source(const site_t *site, page_t *p, mdcache_t *cache, md_ou
     bool put = rc == 0 && cache && p->md_keyed && mdcache_put(cache, p->md_key, out, d, before, &at);
     if (kept)
         *kept = put ? at : (mdcache_html){0};
+    if (rc < 0)
+        md_output_free(out);
     free(p->source);
     p->source = NULL;
     p->body = NULL;
