@@ -38,6 +38,46 @@ static const char *intern(rcache_t *c, const char *s)
     return it->text;
 }
 
+/* Where address a's probe starts in n (a power of two) slots. */
+static size_t address_slot(const char *a, size_t n)
+{
+    uint64_t key = (uint64_t)(uintptr_t)a * 0x9e3779b97f4a7c15u;
+    return (size_t)(key >> 32) & (n - 1);
+}
+
+static void grow_addresses(rcache_t *c)
+{
+    size_t old_n = c->naddr_slots;
+    struct rcache_address *old = c->addr_slots;
+    c->naddr_slots = old_n ? 2 * old_n : 4096;
+    c->addr_slots = xcalloc(c->naddr_slots, sizeof *c->addr_slots);
+    for (size_t i = 0; i < old_n; i++) {
+        if (!old[i].address)
+            continue;
+        size_t k = address_slot(old[i].address, c->naddr_slots);
+        while (c->addr_slots[k].address)
+            k = (k + 1) & (c->naddr_slots - 1);
+        c->addr_slots[k] = old[i];
+    }
+    free(old);
+}
+
+/* intern for a string known by its address (rcache.h: rcache_put's deps
+ * and out_path): each address is looked up by text once. */
+static const char *intern_at(rcache_t *c, const char *s)
+{
+    if (2 * (c->naddr + 1) > c->naddr_slots)
+        grow_addresses(c);
+    size_t k = address_slot(s, c->naddr_slots);
+    for (; c->addr_slots[k].address; k = (k + 1) & (c->naddr_slots - 1))
+        if (c->addr_slots[k].address == s)
+            return c->addr_slots[k].text;
+    c->addr_slots[k].address = s;
+    c->addr_slots[k].text = intern(c, s);
+    c->naddr++;
+    return c->addr_slots[k].text;
+}
+
 /* --- reading -------------------------------------------------------------------- */
 
 
@@ -391,12 +431,12 @@ void rcache_put(rcache_t *c, const rcache_entry *e)
     xgrow((void **)&c->fresh, &c->fresh_cap, c->nfresh + 1, sizeof *c->fresh);
     rcache_entry *n = &c->fresh[c->nfresh++];
     *n = *e;
-    n->out_path = intern(c, e->out_path);
+    n->out_path = intern_at(c, e->out_path);
     n->template_path = intern(c, e->template_path);
     uint32_t *values = xcalloc(e->ndeps ? e->ndeps : 1, sizeof *values);
     for (size_t i = 0; i < e->ndeps; i++)
-        values[i] = fresh_value(c, intern(c, e->deps[i].page), intern(c, e->deps[i].field),
-                                e->deps[i].digest);
+        values[i] = fresh_value(c, intern_at(c, e->deps[i].page),
+                                intern_at(c, e->deps[i].field), e->deps[i].digest);
     n->deps = NULL;
     n->values = values;
     const char **record = xcalloc(e->nrecord ? e->nrecord : 1, sizeof *record);
@@ -426,6 +466,7 @@ void rcache_free(rcache_t *c)
     for (size_t i = 0; i < c->npool; i++)
         free(c->pool[i]);
     free(c->pool);
+    free(c->addr_slots);
     strmap_free(&c->names);
     pthread_mutex_destroy(&c->lock);
     free(c->header);

@@ -83,7 +83,10 @@ rcache_dep rcache_value(const rcache_t *c, uint32_t i);
 void rcache_record(const rcache_t *c, const rcache_entry *e, const char **items);
 /* Keeps an entry found by rcache_find in the next file. */
 void rcache_keep(rcache_t *c, const rcache_entry *e);
-/* Puts a new entry (deps and record, not values); its strings are copied. */
+/* Puts a new entry (deps and record, not values); its strings are copied.
+ * Its out_path and its deps' page and field strings are known by their
+ * address: each address must hold the same text until rcache_free (the
+ * site's page paths and page_field names do). */
 void rcache_put(rcache_t *c, const rcache_entry *e);
 /* Writes the kept and put entries to cache_dir/render.cache. 0 or -1 (the
  * old file is then removed). */

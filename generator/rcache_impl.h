@@ -84,6 +84,11 @@ struct rcache {
     strmap_t names;        /* interned strings: value = index in pool + 1 */
     interned **pool;
     size_t npool, pool_cap;
+    struct rcache_address { /* the interned copy of a string rcache_put */
+        const char *address; /* knows by its address (open addressing; */
+        const char *text;    /* NULL address = free) */
+    } *addr_slots;
+    size_t naddr, naddr_slots;
     pthread_mutex_t lock;
     size_t nkept;
 };

@@ -13,6 +13,7 @@
 #include "htmlscan.h"
 #include "l10n.h"
 #include "output.h"
+#include "page_field.h"
 #include "path.h"
 #include "pool.h"
 #include "programme.h"
@@ -237,30 +238,32 @@ static const page_t *first_step(const page_t *p)
     return m && m->nparts ? m->parts[0] : NULL;
 }
 
-static int push_programme_field(render_worker *w, const page_t *p, const char *k)
+static int push_programme_field(render_worker *w, const page_t *p, page_field f)
 {
     lua_State *L = w->L;
     const page_t *prog = p->programme, *mod = p->module;
-    if (!strcmp(k, "role")) push_string_or_nil(L, programme_role_name(p->role));
-    else if (!strcmp(k, "programme")) push_page(w, prog);
-    else if (!strcmp(k, "module")) push_page(w, mod);
-    else if (!strcmp(k, "modules")) { if (prog) push_page_list(w, prog->parts, prog->nparts); else lua_pushnil(L); }
-    else if (!strcmp(k, "steps")) { if (mod) push_page_list(w, mod->parts, mod->nparts); else lua_pushnil(L); }
-    else if (!strcmp(k, "module_number")) push_count_or_nil(L, p->module_number);
-    else if (!strcmp(k, "module_count")) push_count_or_nil(L, prog ? (long)prog->nparts : 0);
-    else if (!strcmp(k, "step_number")) push_count_or_nil(L, p->step_number);
-    else if (!strcmp(k, "step_count")) push_count_or_nil(L, mod ? (long)mod->nparts : 0);
-    else if (!strcmp(k, "programme_step")) push_count_or_nil(L, p->programme_step);
-    else if (!strcmp(k, "programme_steps")) push_count_or_nil(L, prog ? prog->programme_steps : 0);
-    else if (!strcmp(k, "prev_step")) push_page(w, p->prev_step);
-    else if (!strcmp(k, "next_step")) push_page(w, p->next_step);
-    else if (!strcmp(k, "prev_module")) push_page(w, mod ? mod->prev_module : NULL);
-    else if (!strcmp(k, "next_module")) push_page(w, mod ? mod->next_module : NULL);
-    else if (!strcmp(k, "first_step")) push_page(w, first_step(p));
-    else if (!strcmp(k, "worksheet")) push_page(w, mod ? mod->worksheet : NULL);
-    else if (!strcmp(k, "minutes")) push_count_or_nil(L, programme_minutes(p));
-    else if (!strcmp(k, "exercises")) push_exercises(w, p);
-    else return 0;
+    switch (f) {
+    case PF_ROLE: push_string_or_nil(L, programme_role_name(p->role)); break;
+    case PF_PROGRAMME: push_page(w, prog); break;
+    case PF_MODULE: push_page(w, mod); break;
+    case PF_MODULES: if (prog) push_page_list(w, prog->parts, prog->nparts); else lua_pushnil(L); break;
+    case PF_STEPS: if (mod) push_page_list(w, mod->parts, mod->nparts); else lua_pushnil(L); break;
+    case PF_MODULE_NUMBER: push_count_or_nil(L, p->module_number); break;
+    case PF_MODULE_COUNT: push_count_or_nil(L, prog ? (long)prog->nparts : 0); break;
+    case PF_STEP_NUMBER: push_count_or_nil(L, p->step_number); break;
+    case PF_STEP_COUNT: push_count_or_nil(L, mod ? (long)mod->nparts : 0); break;
+    case PF_PROGRAMME_STEP: push_count_or_nil(L, p->programme_step); break;
+    case PF_PROGRAMME_STEPS: push_count_or_nil(L, prog ? prog->programme_steps : 0); break;
+    case PF_PREV_STEP: push_page(w, p->prev_step); break;
+    case PF_NEXT_STEP: push_page(w, p->next_step); break;
+    case PF_PREV_MODULE: push_page(w, mod ? mod->prev_module : NULL); break;
+    case PF_NEXT_MODULE: push_page(w, mod ? mod->next_module : NULL); break;
+    case PF_FIRST_STEP: push_page(w, first_step(p)); break;
+    case PF_WORKSHEET: push_page(w, mod ? mod->worksheet : NULL); break;
+    case PF_MINUTES: push_count_or_nil(L, programme_minutes(p)); break;
+    case PF_EXERCISES: push_exercises(w, p); break;
+    default: return 0;
+    }
     return 1;
 }
 
@@ -328,136 +331,139 @@ static const char *feed_of(const page_t *p)
     return p->blog->index && p->blog->index->blog ? p->blog->index->blog->feed : NULL;
 }
 
-/* Returns 1 when k is a blog field (value pushed, nil when not set). */
-static int push_blog_field(render_worker *w, const page_t *p, const char *k)
+/* Pushes blog field f of page p (nil when p is no blog page or f is not
+ * set) and returns 1; 0 when f is no blog field. */
+static int push_blog_field(render_worker *w, const page_t *p, page_field f)
 {
     lua_State *L = w->L;
-    static const char *const names[] = {
-        "blog", "is_post", "updated", "authors", "featured", "tags", "series", "series_part",
-        "series_count", "series_prev", "series_next", "related", "posts", "total", "pager",
-        "years", "recent_posts", "featured_posts", "posts_index", "tags_index",
-        "archive_index", "feed", "slug", NULL};
-    const char *const *name = names;
-    while (*name && strcmp(*name, k))
-        name++;
-    if (!*name)
-        return 0;
     const page_blog *b = p->blog;
     bool list = b && b->role > BLOG_POST;
-    if (!b) lua_pushnil(L);
-    else if (!strcmp(k, "blog")) push_string_or_nil(L, blog_role_name(b->role));
-    else if (!strcmp(k, "is_post")) lua_pushboolean(L, b->role == BLOG_POST);
-    else if (!strcmp(k, "updated")) push_string_or_nil(L, b->updated);
-    else if (!strcmp(k, "authors")) push_strings(L, b->authors, b->nauthors);
-    else if (!strcmp(k, "featured")) lua_pushboolean(L, b->featured);
-    else if (!strcmp(k, "tags")) push_blog_list(w, b->role == BLOG_TAGS ? &b->pages : &b->tags);
-    else if (!strcmp(k, "series")) push_page(w, b->series);
-    else if (!strcmp(k, "series_part")) { if (b->series) lua_pushinteger(L, (lua_Integer)b->series_part); else lua_pushnil(L); }
-    else if (!strcmp(k, "series_count")) { if (b->series) lua_pushinteger(L, (lua_Integer)b->series_count); else lua_pushnil(L); }
-    else if (!strcmp(k, "series_prev")) push_page(w, b->series_prev);
-    else if (!strcmp(k, "series_next")) push_page(w, b->series_next);
-    else if (!strcmp(k, "related")) push_blog_list(w, &b->related);
-    else if (!strcmp(k, "posts")) { if (list) push_blog_list(w, &b->posts); else lua_pushnil(L); }
-    else if (!strcmp(k, "total")) { if (list) lua_pushinteger(L, (lua_Integer)(b->role == BLOG_INDEX ? b->first->blog->all.len : b->role == BLOG_TAGS ? b->pages.len : b->posts.len)); else lua_pushnil(L); }
-    else if (!strcmp(k, "pager")) { if (b->role == BLOG_INDEX) push_pager(w, b); else lua_pushnil(L); }
-    else if (!strcmp(k, "years")) { if (b->role == BLOG_ARCHIVE) push_blog_list(w, &b->pages); else lua_pushnil(L); }
-    else if (!strcmp(k, "recent_posts")) push_blog_list(w, &b->recent);
-    else if (!strcmp(k, "featured_posts")) push_blog_list(w, &b->featured_posts);
-    else if (!strcmp(k, "posts_index")) push_page(w, b->index);
-    else if (!strcmp(k, "tags_index")) push_page(w, b->tags_page);
-    else if (!strcmp(k, "archive_index")) push_page(w, b->archive_page);
-    else if (!strcmp(k, "feed")) { const char *f = feed_of(p); if (f) push_url_to(w, f); else lua_pushnil(L); }
-    else if (!strcmp(k, "slug")) push_string_or_nil(L, b->slug);
+    switch (f) {
+    case PF_BLOG: case PF_IS_POST: case PF_UPDATED: case PF_AUTHORS: case PF_FEATURED:
+    case PF_TAGS: case PF_SERIES: case PF_SERIES_PART: case PF_SERIES_COUNT:
+    case PF_SERIES_PREV: case PF_SERIES_NEXT: case PF_RELATED: case PF_POSTS: case PF_TOTAL:
+    case PF_PAGER: case PF_YEARS: case PF_RECENT_POSTS: case PF_FEATURED_POSTS:
+    case PF_POSTS_INDEX: case PF_TAGS_INDEX: case PF_ARCHIVE_INDEX: case PF_FEED: case PF_SLUG:
+        if (b)
+            break;
+        lua_pushnil(L);
+        return 1;
+    default:
+        return 0;
+    }
+    switch (f) {
+    case PF_BLOG: push_string_or_nil(L, blog_role_name(b->role)); break;
+    case PF_IS_POST: lua_pushboolean(L, b->role == BLOG_POST); break;
+    case PF_UPDATED: push_string_or_nil(L, b->updated); break;
+    case PF_AUTHORS: push_strings(L, b->authors, b->nauthors); break;
+    case PF_FEATURED: lua_pushboolean(L, b->featured); break;
+    case PF_TAGS: push_blog_list(w, b->role == BLOG_TAGS ? &b->pages : &b->tags); break;
+    case PF_SERIES: push_page(w, b->series); break;
+    case PF_SERIES_PART: if (b->series) lua_pushinteger(L, (lua_Integer)b->series_part); else lua_pushnil(L); break;
+    case PF_SERIES_COUNT: if (b->series) lua_pushinteger(L, (lua_Integer)b->series_count); else lua_pushnil(L); break;
+    case PF_SERIES_PREV: push_page(w, b->series_prev); break;
+    case PF_SERIES_NEXT: push_page(w, b->series_next); break;
+    case PF_RELATED: push_blog_list(w, &b->related); break;
+    case PF_POSTS: if (list) push_blog_list(w, &b->posts); else lua_pushnil(L); break;
+    case PF_TOTAL: if (list) lua_pushinteger(L, (lua_Integer)(b->role == BLOG_INDEX ? b->first->blog->all.len : b->role == BLOG_TAGS ? b->pages.len : b->posts.len)); else lua_pushnil(L); break;
+    case PF_PAGER: if (b->role == BLOG_INDEX) push_pager(w, b); else lua_pushnil(L); break;
+    case PF_YEARS: if (b->role == BLOG_ARCHIVE) push_blog_list(w, &b->pages); else lua_pushnil(L); break;
+    case PF_RECENT_POSTS: push_blog_list(w, &b->recent); break;
+    case PF_FEATURED_POSTS: push_blog_list(w, &b->featured_posts); break;
+    case PF_POSTS_INDEX: push_page(w, b->index); break;
+    case PF_TAGS_INDEX: push_page(w, b->tags_page); break;
+    case PF_ARCHIVE_INDEX: push_page(w, b->archive_page); break;
+    case PF_FEED: { const char *feed = feed_of(p); if (feed) push_url_to(w, feed); else lua_pushnil(L); } break;
+    default: push_string_or_nil(L, b->slug); break; /* PF_SLUG */
+    }
     return 1;
 }
 
-/* Returns 1 when the field exists (value pushed), 0 otherwise. */
-static int push_page_field(render_worker *w, const page_t *p, const char *k)
+/* Pushes field f of page p and returns 1; 0 (nothing pushed) for a field
+ * that is not in the model. */
+static int push_page_field(render_worker *w, const page_t *p, page_field f)
 {
     lua_State *L = w->L;
     const config_language *lang = &w->site->cfg->languages[p->lang];
-    if (!strcmp(k, "title")) push_title(w, p);
-    else if (!strcmp(k, "description")) push_string_or_nil(L, p->description);
-    else if (!strcmp(k, "date")) push_string_or_nil(L, p->date);
-    else if (!strcmp(k, "summary")) push_string_or_nil(L, p->summary);
-    else if (!strcmp(k, "lang")) lua_pushstring(L, lang->code);
-    else if (!strcmp(k, "dir")) lua_pushstring(L, lang->dir);
-    else if (!strcmp(k, "kind")) lua_pushstring(L, page_kind_name(p->kind));
-    else if (!strcmp(k, "path")) lua_pushstring(L, p->out_path);
-    else if (!strcmp(k, "url")) push_url_to(w, p->out_path);
-    else if (!strcmp(k, "is_current")) lua_pushboolean(L, !w->neutral && p == w->current);
-    else if (!strcmp(k, "params")) push_front(L, (p->fallback_of ? p->fallback_of : p)->front);
-    else if (!strcmp(k, "content")) push_page_html(w, p);
-    else if (!strcmp(k, "toc")) { if (p->toc_html) push_raw(w, p->toc_html); else lua_pushnil(L); }
-    else if (!strcmp(k, "words")) lua_pushinteger(L, (lua_Integer)p->words);
-    else if (!strcmp(k, "reading_minutes")) lua_pushinteger(L, page_reading_minutes(p));
-    else if (!strcmp(k, "weight")) lua_pushnumber(L, p->weight);
-    else if (!strcmp(k, "draft")) lua_pushboolean(L, p->draft);
-    else if (!strcmp(k, "parent")) push_page(w, p->parent);
-    else if (!strcmp(k, "children")) push_page_list(w, p->children, p->nchildren);
-    else if (!strcmp(k, "prev")) push_page(w, p->prev);
-    else if (!strcmp(k, "next")) push_page(w, p->next);
-    else if (!strcmp(k, "ancestors")) push_ancestors(w, p);
-    else if (!strcmp(k, "translations"))
+    switch (f) {
+    case PF_TITLE: push_title(w, p); break;
+    case PF_DESCRIPTION: push_string_or_nil(L, p->description); break;
+    case PF_DATE: push_string_or_nil(L, p->date); break;
+    case PF_SUMMARY: push_string_or_nil(L, p->summary); break;
+    case PF_LANG: lua_pushstring(L, lang->code); break;
+    case PF_DIR: lua_pushstring(L, lang->dir); break;
+    case PF_KIND: lua_pushstring(L, page_kind_name(p->kind)); break;
+    case PF_PATH: lua_pushstring(L, p->out_path); break;
+    case PF_URL: push_url_to(w, p->out_path); break;
+    case PF_IS_CURRENT: lua_pushboolean(L, !w->neutral && p == w->current); break;
+    case PF_PARAMS: push_front(L, (p->fallback_of ? p->fallback_of : p)->front); break;
+    case PF_CONTENT: push_page_html(w, p); break;
+    case PF_TOC: if (p->toc_html) push_raw(w, p->toc_html); else lua_pushnil(L); break;
+    case PF_WORDS: lua_pushinteger(L, (lua_Integer)p->words); break;
+    case PF_READING_MINUTES: lua_pushinteger(L, page_reading_minutes(p)); break;
+    case PF_WEIGHT: lua_pushnumber(L, p->weight); break;
+    case PF_DRAFT: lua_pushboolean(L, p->draft); break;
+    case PF_PARENT: push_page(w, p->parent); break;
+    case PF_CHILDREN: push_page_list(w, p->children, p->nchildren); break;
+    case PF_PREV: push_page(w, p->prev); break;
+    case PF_NEXT: push_page(w, p->next); break;
+    case PF_ANCESTORS: push_ancestors(w, p); break;
+    case PF_TRANSLATIONS:
         push_page_list(w, p->translations, p->kind == PAGE_ROOT ? 1 : w->site->cfg->nlanguages);
-    else if (!strcmp(k, "home")) push_page(w, p->kind == PAGE_ROOT ? NULL : w->site->homes[p->lang]);
-    else if (!strcmp(k, "key")) lua_pushstring(L, p->key);
+        break;
+    case PF_HOME: push_page(w, p->kind == PAGE_ROOT ? NULL : w->site->homes[p->lang]); break;
+    case PF_KEY: lua_pushstring(L, p->key); break;
     /* localization: fallback pages (fallback.h) */
-    else if (!strcmp(k, "fallback")) lua_pushboolean(L, p->fallback_of != NULL);
-    else if (!strcmp(k, "fallback_of")) push_page(w, p->fallback_of);
-    else if (!strcmp(k, "content_lang")) lua_pushstring(L, content_language(w, p)->code);
-    else if (!strcmp(k, "content_dir")) lua_pushstring(L, content_language(w, p)->dir);
+    case PF_FALLBACK: lua_pushboolean(L, p->fallback_of != NULL); break;
+    case PF_FALLBACK_OF: push_page(w, p->fallback_of); break;
+    case PF_CONTENT_LANG: lua_pushstring(L, content_language(w, p)->code); break;
+    case PF_CONTENT_DIR: lua_pushstring(L, content_language(w, p)->dir); break;
     /* surveys */
-    else if (!strcmp(k, "survey")) push_survey(w, p);
-    else if (!strcmp(k, "survey_stylesheet")) {
-        if (!p->survey) { lua_pushnil(L); return 1; }
-        char *css = surveys_stylesheet_path(p->survey);
-        push_url_to(w, css);
-        free(css);
+    case PF_SURVEY: push_survey(w, p); break;
+    case PF_SURVEY_STYLESHEET:
+        if (p->survey) {
+            char *css = surveys_stylesheet_path(p->survey);
+            push_url_to(w, css);
+            free(css);
+        } else {
+            lua_pushnil(L);
+        }
+        break;
+    default: return push_programme_field(w, p, f) || push_blog_field(w, p, f);
     }
-    else return push_programme_field(w, p, k) || push_blog_field(w, p, k);
     return 1;
 }
 
 /* A field the Markdown stage made stands in the values as the key it was
  * made from (page.h: equal keys, equal values): a page's content is not
  * copied and hashed again on every build. False for any other field. */
-static bool put_markdown_key(const page_t *q, const char *field, buf_t *b)
+static bool put_markdown_key(const page_t *q, page_field f, buf_t *b)
 {
     if (!q->md_keyed)
         return false;
-    if (strcmp(field, "content") && strcmp(field, "toc") && strcmp(field, "words") &&
-        (strcmp(field, "summary") || q->summary_text))
+    if (f != PF_CONTENT && f != PF_TOC && f != PF_WORDS && (f != PF_SUMMARY || q->summary_text))
         return false;
     buf_puts(b, "md ");
     buf_putn(b, (const char *)q->md_key, sizeof q->md_key);
     return true;
 }
 
-/* Fields whose value depends on the page reading them: a URL relative to
- * it, whether it is that page. */
-static bool reader_dependent(const char *field)
-{
-    return !strcmp(field, "url") || !strcmp(field, "is_current") || !strcmp(field, "feed") ||
-           !strcmp(field, "survey_stylesheet");
-}
-
-/* The digest of field of page q, the same for every page that reads it
+/* The digest of field f of page q, the same for every page that reads it
  * (rcache.h): plain data written out directly (render_cache.h), the rest
  * from its Lua value, where a URL stands as the path it leads to (for a
  * given reader the URL follows from the two paths, which name the value).
  * The value at index (0: none) is the one the template got. May raise a
  * Lua error. */
-static bool value_digest(render_worker *w, const page_t *q, const char *field, int index,
+static bool value_digest(render_worker *w, const page_t *q, page_field f, int index,
                          unsigned char digest[RCACHE_VALUE_LEN])
 {
     buf_t *b = &w->values;
     buf_reset(b);
-    if (!put_markdown_key(q, field, b) && !render_cache_plain_value(w->site, q, field, b)) {
-        bool pushed = !index || reader_dependent(field);
+    if (!put_markdown_key(q, f, b) && !render_cache_plain_value(w->site, q, f, b)) {
+        bool pushed = !index || page_field_reader_dependent(f);
         if (pushed) {
             w->neutral = true;
-            if (!push_page_field(w, q, field))
+            if (!push_page_field(w, q, f))
                 lua_pushnil(w->L);
             w->neutral = false;
             index = -1;
@@ -474,27 +480,30 @@ static bool value_digest(render_worker *w, const page_t *q, const char *field, i
 
 /* While a page renders for the cache: notes a field it read, the first
  * time with its value's digest. The value is at index (0: not pushed). */
-static void trace_value(render_worker *w, const page_t *q, const char *field, int index)
+static void trace_value(render_worker *w, const page_t *q, page_field f, int index)
 {
-    rcache_dep *dep = w->tracing ? rtrace_note(&w->trace, q->out_path, field) : NULL;
-    if (dep && !value_digest(w, q, field, index, dep->digest))
+    rcache_dep *dep = w->tracing ? rtrace_note(&w->trace, q->out_path, f) : NULL;
+    if (dep && !value_digest(w, q, f, index, dep->digest))
         w->trace_ok = false;
 }
 
 /* The same for a field a function read (url(), lang_attrs()). */
-static void trace_field(render_worker *w, const page_t *q, const char *field)
+static void trace_field(render_worker *w, const page_t *q, page_field f)
 {
-    trace_value(w, q, field, 0);
+    trace_value(w, q, f, 0);
 }
 
+/* page.k: a name that is no field is nil on every page, whatever the
+ * build, so the render cache need not note it. */
 static int page_index(lua_State *L)
 {
     render_worker *w = worker_of(L);
     const page_t *p = check_page(L, 1);
-    const char *k = luaL_checkstring(L, 2);
-    if (!push_page_field(w, p, k))
+    int f = page_field_find(luaL_checkstring(L, 2));
+    if (f < 0 || !push_page_field(w, p, (page_field)f))
         lua_pushnil(L);
-    trace_value(w, p, k, lua_gettop(L));
+    if (f >= 0)
+        trace_value(w, p, (page_field)f, lua_gettop(L));
     return 1;
 }
 
@@ -522,7 +531,7 @@ static int l_url(lua_State *L)
 {
     render_worker *w = worker_of(L);
     if (lua_type(L, 1) == LUA_TUSERDATA) {
-        trace_field(w, check_page(L, 1), "path");
+        trace_field(w, check_page(L, 1), PF_PATH);
         push_url_to(w, check_page(L, 1)->out_path);
         return 1;
     }
@@ -697,7 +706,7 @@ static int l_num(lua_State *L)
 static int l_lang_attrs(lua_State *L)
 {
     render_worker *w = worker_of(L);
-    trace_field(w, check_page(L, 1), "content_lang");
+    trace_field(w, check_page(L, 1), PF_CONTENT_LANG);
     const config_language *text = content_language(w, check_page(L, 1));
     const config_language *around = &w->site->cfg->languages[w->current->lang];
     if (text == around || w->current->kind == PAGE_ROOT) {
@@ -984,7 +993,7 @@ static void context_digest(render_worker *w)
 typedef struct {
     render_worker *w;
     const page_t *q;
-    const char *field;
+    page_field field;
     unsigned char *digest;
 } value_request;
 
@@ -1010,17 +1019,18 @@ static bool value_now(void *ctx, const char *page, const char *field,
         w->asked[slot].page = site_page_at(w->site, page, NULL);
     }
     w->q = w->asked[slot].page;
-    if (!w->q)
+    int f = page_field_find(field);
+    if (!w->q || f < 0)
         return false;
     buf_reset(&w->values);
-    if (put_markdown_key(w->q, field, &w->values) ||
-        render_cache_plain_value(w->site, w->q, field, &w->values)) {
+    if (put_markdown_key(w->q, (page_field)f, &w->values) ||
+        render_cache_plain_value(w->site, w->q, (page_field)f, &w->values)) {
         render_cache_digest(&w->values, digest);
         return true;
     }
     lua_State *L = w->L;
     int top = lua_gettop(L);
-    value_request r = {w, w->q, field, digest};
+    value_request r = {w, w->q, (page_field)f, digest};
     lua_pushcfunction(L, value_now_protected);
     lua_pushlightuserdata(L, &r);
     bool ok = lua_pcall(L, 1, 1, 0) == LUA_OK && lua_toboolean(L, -1);

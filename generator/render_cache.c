@@ -212,44 +212,48 @@ static void put_pager(buf_t *b, const page_blog *pb)
 }
 
 /* The blog fields that every page's templates read. */
-static bool put_blog_value(const page_t *q, const char *f, buf_t *b)
+static bool put_blog_value(const page_t *q, page_field f, buf_t *b)
 {
-    static const char *const names[] = {"blog", "updated", "authors", "tags", "series",
-                                        "related", "posts_index", "tags_index",
-                                        "archive_index", "feed", "posts", "pager", "total",
-                                        NULL};
-    const char *const *name = names;
-    while (*name && strcmp(*name, f))
-        name++;
-    if (!*name)
+    switch (f) {
+    case PF_BLOG: case PF_UPDATED: case PF_AUTHORS: case PF_TAGS: case PF_SERIES:
+    case PF_RELATED: case PF_POSTS_INDEX: case PF_TAGS_INDEX: case PF_ARCHIVE_INDEX:
+    case PF_FEED: case PF_POSTS: case PF_PAGER: case PF_TOTAL:
+        break;
+    default:
         return false;
+    }
     const page_blog *pb = q->blog;
-    bool list = pb && pb->role > BLOG_POST;
-    if (!pb) buf_putc(b, 'n');
-    else if (!strcmp(f, "posts")) { if (list) put_list(b, &pb->posts); else buf_putc(b, 'n'); }
-    else if (!strcmp(f, "pager")) { if (pb->role == BLOG_INDEX) put_pager(b, pb); else buf_putc(b, 'n'); }
-    else if (!strcmp(f, "total")) {
+    if (!pb) {
+        buf_putc(b, 'n');
+        return true;
+    }
+    bool list = pb->role > BLOG_POST;
+    switch (f) {
+    case PF_POSTS: if (list) put_list(b, &pb->posts); else buf_putc(b, 'n'); break;
+    case PF_PAGER: if (pb->role == BLOG_INDEX) put_pager(b, pb); else buf_putc(b, 'n'); break;
+    case PF_TOTAL:
         if (!list)
             buf_putc(b, 'n');
         else
             buf_printf(b, "i%zu;", pb->role == BLOG_INDEX ? pb->first->blog->all.len
                                    : pb->role == BLOG_TAGS ? pb->pages.len : pb->posts.len);
-    }
-    else if (!strcmp(f, "blog")) buf_printf(b, "r%d;", (int)pb->role);
-    else if (!strcmp(f, "updated")) put_text(b, pb->updated);
-    else if (!strcmp(f, "authors")) {
+        break;
+    case PF_BLOG: buf_printf(b, "r%d;", (int)pb->role); break;
+    case PF_UPDATED: put_text(b, pb->updated); break;
+    case PF_AUTHORS:
         buf_printf(b, "S%zu{", pb->nauthors);
         for (size_t i = 0; i < pb->nauthors; i++)
             put_text(b, pb->authors[i]);
         buf_putc(b, '}');
+        break;
+    case PF_TAGS: put_list(b, pb->role == BLOG_TAGS ? &pb->pages : &pb->tags); break;
+    case PF_SERIES: put_page(b, pb->series); break;
+    case PF_RELATED: put_list(b, &pb->related); break;
+    case PF_POSTS_INDEX: put_page(b, pb->index); break;
+    case PF_TAGS_INDEX: put_page(b, pb->tags_page); break;
+    case PF_ARCHIVE_INDEX: put_page(b, pb->archive_page); break;
+    default: put_text(b, feed_of(pb)); break; /* PF_FEED: the path it leads to */
     }
-    else if (!strcmp(f, "tags")) put_list(b, pb->role == BLOG_TAGS ? &pb->pages : &pb->tags);
-    else if (!strcmp(f, "series")) put_page(b, pb->series);
-    else if (!strcmp(f, "related")) put_list(b, &pb->related);
-    else if (!strcmp(f, "posts_index")) put_page(b, pb->index);
-    else if (!strcmp(f, "tags_index")) put_page(b, pb->tags_page);
-    else if (!strcmp(f, "archive_index")) put_page(b, pb->archive_page);
-    else put_text(b, feed_of(pb)); /* feed: the path it leads to */
     return true;
 }
 
@@ -258,49 +262,56 @@ static const config_language *content_language(const site_t *site, const page_t 
     return &site->cfg->languages[p->fallback_of ? p->fallback_of->lang : p->lang];
 }
 
-bool render_cache_plain_value(const site_t *site, const page_t *q, const char *field, buf_t *b)
+bool render_cache_plain_value(const site_t *site, const page_t *q, page_field f, buf_t *b)
 {
     const config_language *lang = &site->cfg->languages[q->lang];
-    const char *f = field;
-    if (!strcmp(f, "title")) {
+    switch (f) {
+    case PF_TITLE:
         if (q->title && q->blog && q->blog->translate_title)
             return false; /* a UI text: render.c looks it up */
         put_text(b, q->title);
-    }
-    else if (!strcmp(f, "url") || !strcmp(f, "path")) put_text(b, q->out_path);
-    else if (!strcmp(f, "date")) put_text(b, q->date);
-    else if (!strcmp(f, "summary")) put_text(b, q->summary);
-    else if (!strcmp(f, "description")) put_text(b, q->description);
-    else if (!strcmp(f, "lang")) put_text(b, lang->code);
-    else if (!strcmp(f, "dir")) put_text(b, lang->dir);
-    else if (!strcmp(f, "kind")) put_text(b, page_kind_name(q->kind));
-    else if (!strcmp(f, "key")) put_text(b, q->key);
-    else if (!strcmp(f, "is_current")) buf_putc(b, 'n'); /* the paths say */
-    else if (!strcmp(f, "content_lang")) put_text(b, content_language(site, q)->code);
-    else if (!strcmp(f, "content_dir")) put_text(b, content_language(site, q)->dir);
-    else if (!strcmp(f, "reading_minutes")) buf_printf(b, "i%d;", page_reading_minutes(q));
-    else if (!strcmp(f, "words")) buf_printf(b, "i%zu;", q->words);
-    else if (!strcmp(f, "weight")) buf_printf(b, "f%.17g;", q->weight);
-    else if (!strcmp(f, "draft")) buf_puts(b, q->draft ? "b1" : "b0");
-    else if (!strcmp(f, "fallback")) buf_puts(b, q->fallback_of ? "b1" : "b0");
-    else if (!strcmp(f, "role")) put_text(b, programme_role_name(q->role));
-    else if (!strcmp(f, "parent")) put_page(b, q->parent);
-    else if (!strcmp(f, "prev")) put_page(b, q->prev);
-    else if (!strcmp(f, "next")) put_page(b, q->next);
-    else if (!strcmp(f, "fallback_of")) put_page(b, q->fallback_of);
-    else if (!strcmp(f, "home")) put_page(b, q->kind == PAGE_ROOT ? NULL : site->homes[q->lang]);
-    else if (!strcmp(f, "children")) put_pages(b, q->children, q->nchildren);
-    else if (!strcmp(f, "ancestors")) put_ancestors(b, q);
-    else if (!strcmp(f, "translations"))
+        break;
+    case PF_URL: case PF_PATH: put_text(b, q->out_path); break;
+    case PF_DATE: put_text(b, q->date); break;
+    case PF_SUMMARY: put_text(b, q->summary); break;
+    case PF_DESCRIPTION: put_text(b, q->description); break;
+    case PF_LANG: put_text(b, lang->code); break;
+    case PF_DIR: put_text(b, lang->dir); break;
+    case PF_KIND: put_text(b, page_kind_name(q->kind)); break;
+    case PF_KEY: put_text(b, q->key); break;
+    case PF_IS_CURRENT: buf_putc(b, 'n'); break; /* the paths say */
+    case PF_CONTENT_LANG: put_text(b, content_language(site, q)->code); break;
+    case PF_CONTENT_DIR: put_text(b, content_language(site, q)->dir); break;
+    case PF_READING_MINUTES: buf_printf(b, "i%d;", page_reading_minutes(q)); break;
+    case PF_WORDS: buf_printf(b, "i%zu;", q->words); break;
+    case PF_WEIGHT: buf_printf(b, "f%.17g;", q->weight); break;
+    case PF_DRAFT: buf_puts(b, q->draft ? "b1" : "b0"); break;
+    case PF_FALLBACK: buf_puts(b, q->fallback_of ? "b1" : "b0"); break;
+    case PF_ROLE: put_text(b, programme_role_name(q->role)); break;
+    case PF_PARENT: put_page(b, q->parent); break;
+    case PF_PREV: put_page(b, q->prev); break;
+    case PF_NEXT: put_page(b, q->next); break;
+    case PF_FALLBACK_OF: put_page(b, q->fallback_of); break;
+    case PF_HOME: put_page(b, q->kind == PAGE_ROOT ? NULL : site->homes[q->lang]); break;
+    case PF_CHILDREN: put_pages(b, q->children, q->nchildren); break;
+    case PF_ANCESTORS: put_ancestors(b, q); break;
+    case PF_TRANSLATIONS:
         put_pages(b, q->translations, q->kind == PAGE_ROOT ? 1 : site->cfg->nlanguages);
-    else if (!strcmp(f, "params")) put_front(b, (q->fallback_of ? q->fallback_of : q)->front, 0);
-    else if (!strcmp(f, "survey") && !q->survey) buf_putc(b, 'n');
-    else if (!strcmp(f, "survey_stylesheet")) {
+        break;
+    case PF_PARAMS: put_front(b, (q->fallback_of ? q->fallback_of : q)->front, 0); break;
+    case PF_SURVEY:
+        if (q->survey)
+            return false; /* the form: render.c writes its Lua value */
+        buf_putc(b, 'n');
+        break;
+    case PF_SURVEY_STYLESHEET: {
         char *css = q->survey ? surveys_stylesheet_path(q->survey) : NULL;
         put_text(b, css); /* the path it leads to */
         free(css);
+        break;
     }
-    else return put_blog_value(q, f, b);
+    default: return put_blog_value(q, f, b);
+    }
     return true;
 }
 

@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "linkcheck.h"
 #include "output.h"
+#include "page_field.h"
 #include "rcache.h"
 #include "site.h"
 
@@ -56,7 +57,7 @@ void render_cache_digest(const buf_t *canonical, unsigned char digest[RCACHE_VAL
  * sees it, for the fields that are plain data in the model (title, url as
  * the path it leads to, parent as that page's path...); false (b
  * untouched) for the others, which render.c writes from their Lua value. */
-bool render_cache_plain_value(const site_t *site, const page_t *q, const char *field, buf_t *b);
+bool render_cache_plain_value(const site_t *site, const page_t *q, page_field f, buf_t *b);
 
 /* The digest of what page p's render reads besides page fields: its kind,
  * source, template choice, Markdown (by its key), the pages its language

@@ -1,6 +1,7 @@
 #include "rtrace.h"
 
 #include <lauxlib.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,34 +11,58 @@
 
 void rtrace_reset(rtrace_t *t)
 {
-    for (size_t i = 0; i < t->len; i++)
-        free((char *)t->deps[i].field);
+    if (t->len)
+        memset(t->slots, 0, t->nslots * sizeof *t->slots);
     t->len = 0;
-    strmap_free(&t->seen);
-    t->seen = (strmap_t)STRMAP_INIT;
 }
 
-rcache_dep *rtrace_note(rtrace_t *t, const char *page_path, const char *field)
+/* Where (page, field)'s probe starts in n (a power of two) slots. */
+static size_t slot_of(const char *page_path, const char *field, size_t n)
 {
-    buf_reset(&t->key);
-    buf_puts(&t->key, page_path);
-    buf_putc(&t->key, '\n');
-    buf_puts(&t->key, field);
-    int *slot = strmap_slot(&t->seen, buf_cstr(&t->key), true);
-    if (*slot)
+    uint64_t key = (uint64_t)(uintptr_t)page_path * 0x9e3779b97f4a7c15u ^ (uintptr_t)field;
+    key ^= key >> 32;
+    return (size_t)key & (n - 1);
+}
+
+/* The slot (page, field) has or would take. */
+static size_t find_slot(const rtrace_t *t, const char *page_path, const char *field)
+{
+    size_t k = slot_of(page_path, field, t->nslots);
+    for (; t->slots[k]; k = (k + 1) & (t->nslots - 1)) {
+        const rcache_dep *d = &t->deps[t->slots[k] - 1];
+        if (d->page == page_path && d->field == field)
+            break;
+    }
+    return k;
+}
+
+static void grow_slots(rtrace_t *t)
+{
+    free(t->slots);
+    t->nslots = t->nslots ? 2 * t->nslots : 256;
+    t->slots = xcalloc(t->nslots, sizeof *t->slots);
+    for (size_t i = 0; i < t->len; i++)
+        t->slots[find_slot(t, t->deps[i].page, t->deps[i].field)] = (uint32_t)i + 1;
+}
+
+rcache_dep *rtrace_note(rtrace_t *t, const char *page_path, page_field f)
+{
+    if (2 * (t->len + 1) > t->nslots)
+        grow_slots(t);
+    const char *field = page_field_name(f); /* one address per field */
+    size_t k = find_slot(t, page_path, field);
+    if (t->slots[k])
         return NULL;
-    *slot = 1;
     xgrow((void **)&t->deps, &t->cap, t->len + 1, sizeof *t->deps);
-    t->deps[t->len] = (rcache_dep){page_path, xstrdup(field), {0}};
-    return &t->deps[t->len++];
+    t->deps[t->len] = (rcache_dep){page_path, field, {0}};
+    t->slots[k] = (uint32_t)++t->len;
+    return &t->deps[t->len - 1];
 }
 
 void rtrace_free(rtrace_t *t)
 {
-    rtrace_reset(t);
-    strmap_free(&t->seen);
     free(t->deps);
-    buf_free(&t->key);
+    free(t->slots);
     *t = (rtrace_t){0};
 }
 

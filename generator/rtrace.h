@@ -11,25 +11,28 @@
 #include <lua.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "rcache.h"
-#include "strmap.h"
+#include "page_field.h"
 
 typedef struct {
-    rcache_dep *deps; /* in the order first read; page borrowed, field owned;
-                         the caller fills each digest */
+    rcache_dep *deps; /* in the order first read; page: its path, borrowed;
+                         field: page_field_name; the caller fills each digest */
     size_t len, cap;
-    strmap_t seen;    /* "page\nfield" */
-    buf_t key;
+    uint32_t *slots;  /* open addressing by the two addresses: dep number
+                         + 1, 0 = free; at most half full */
+    size_t nslots;
 } rtrace_t;
 
 /* Empties t for the next page (keeps its memory). */
 void rtrace_reset(rtrace_t *t);
-/* Notes that field of the page at page_path (borrowed: must outlive t's
- * use) was read. The first time, returns its dep, for the caller to fill
- * in its digest (borrowed until the next note); else NULL. */
-rcache_dep *rtrace_note(rtrace_t *t, const char *page_path, const char *field);
+/* Notes that field f of the page at page_path was read; a page is known
+ * by the address of its path, which must outlive t's use. The first time,
+ * returns its dep, for the caller to fill in its digest (borrowed until
+ * the next note); else NULL. */
+rcache_dep *rtrace_note(rtrace_t *t, const char *page_path, page_field f);
 void rtrace_free(rtrace_t *t);
 
 /* Appends the value at index idx of L to out in a canonical form: tables
