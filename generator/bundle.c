@@ -42,6 +42,7 @@
 #include "progress.h"
 #include "sha256.h"
 #include "xalloc.h"
+#include "zipsink.h"
 
 #define SUMS_NAME "SHA256SUMS"
 #define DEFLATE_LEVEL 6
@@ -711,7 +712,9 @@ static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime, 
                      bcache_writer_t *next_cache, size_t jobs, diags_t *d)
 {
     errno = 0;
-    zipFile zf = zipOpen64(tmp_path, APPEND_STATUS_CREATE);
+    zlib_filefunc64_def io;
+    zipsink_io(&io);
+    zipFile zf = zipOpen2_64(tmp_path, APPEND_STATUS_CREATE, NULL, &io);
     if (!zf)
         return report_errno(d, zip_path, "cannot create");
     zip_writer_t w = {zf, zip_path, dos_time(mtime), d};

@@ -58,12 +58,19 @@ void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task)
 
 /* --- the ordered pipeline ---------------------------------------------------- */
 
+/* Threads sleep only when they must and are woken only when someone
+ * sleeps: a result the consumer waits for, or room in the window for the
+ * workers, given back half a window at a time (one wake-up per entry made
+ * most of a rebuild's bundle time system calls). */
 typedef struct {
     pthread_mutex_t lock;
-    pthread_cond_t changed; /* a task finished, or the consumer moved on */
+    pthread_cond_t ready;   /* the task the consumer waits for is done */
+    pthread_cond_t room;    /* the window has room again, or stop */
     size_t next;            /* the next task to hand out */
     size_t consumed;        /* tasks the consumer has taken */
     size_t ntasks, window;
+    size_t awaited;         /* the task the consumer sleeps on, or SIZE_MAX */
+    size_t workers_asleep;  /* on room */
     bool *done;
     bool stop;
     pool_task_fn task;
@@ -77,8 +84,11 @@ typedef struct {
 /* The next task this thread may start, or SIZE_MAX when there is none. */
 static size_t ordered_take(ordered_shared *s)
 {
-    while (!s->stop && s->next < s->ntasks && s->next >= s->consumed + s->window)
-        pthread_cond_wait(&s->changed, &s->lock);
+    while (!s->stop && s->next < s->ntasks && s->next >= s->consumed + s->window) {
+        s->workers_asleep++;
+        pthread_cond_wait(&s->room, &s->lock);
+        s->workers_asleep--;
+    }
     return s->stop || s->next >= s->ntasks ? SIZE_MAX : s->next++;
 }
 
@@ -94,10 +104,21 @@ static void *ordered_main(void *arg)
         progress_add(1);
         pthread_mutex_lock(&s->lock);
         s->done[i] = true;
-        pthread_cond_broadcast(&s->changed);
+        if (s->awaited == i)
+            pthread_cond_signal(&s->ready);
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
+}
+
+/* Whether sleeping workers should wake: half the window is free, or
+ * nothing is left to wait for. */
+static bool room_to_give(const ordered_shared *s)
+{
+    if (!s->workers_asleep)
+        return false;
+    size_t limit = s->consumed + s->window;
+    return s->stop || s->consumed >= s->ntasks || limit - s->next >= (s->window + 1) / 2;
 }
 
 /* The consumer's side: takes every task in order as it is done. */
@@ -105,14 +126,17 @@ static int consume_in_order(ordered_shared *s, pool_consume_fn consume, void *ct
 {
     for (size_t i = 0; i < s->ntasks; i++) {
         pthread_mutex_lock(&s->lock);
+        s->awaited = i;
         while (!s->done[i])
-            pthread_cond_wait(&s->changed, &s->lock);
+            pthread_cond_wait(&s->ready, &s->lock);
+        s->awaited = SIZE_MAX;
         pthread_mutex_unlock(&s->lock);
         int rc = consume(ctx, i);
         pthread_mutex_lock(&s->lock);
         s->consumed = i + 1;
         s->stop = rc < 0;
-        pthread_cond_broadcast(&s->changed);
+        if (room_to_give(s))
+            pthread_cond_broadcast(&s->room);
         pthread_mutex_unlock(&s->lock);
         if (rc < 0)
             return -1;
@@ -123,10 +147,12 @@ static int consume_in_order(ordered_shared *s, pool_consume_fn consume, void *ct
 int pool_run_ordered(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task,
                      pool_consume_fn consume, void *ctx, size_t window)
 {
-    ordered_shared s = {.ntasks = ntasks, .window = window ? window : 1, .task = task};
+    ordered_shared s = {.ntasks = ntasks, .window = window ? window : 1, .task = task,
+                        .awaited = SIZE_MAX};
     s.done = xcalloc(ntasks ? ntasks : 1, sizeof *s.done);
     pthread_mutex_init(&s.lock, NULL);
-    pthread_cond_init(&s.changed, NULL);
+    pthread_cond_init(&s.ready, NULL);
+    pthread_cond_init(&s.room, NULL);
     pthread_t *ids = xcalloc(nworkers, sizeof *ids);
     ordered_thread *threads = xcalloc(nworkers, sizeof *threads);
     size_t started = 0;
@@ -148,7 +174,8 @@ int pool_run_ordered(size_t ntasks, size_t nworkers, void **workers, pool_task_f
     }
     for (size_t t = 0; t < started; t++)
         pthread_join(ids[t], NULL);
-    pthread_cond_destroy(&s.changed);
+    pthread_cond_destroy(&s.ready);
+    pthread_cond_destroy(&s.room);
     pthread_mutex_destroy(&s.lock);
     free(ids);
     free(threads);
