@@ -30,7 +30,7 @@
 typedef struct {
     rcache_t *c;
     uint32_t string_base, value_base;
-    const char **strings;  /* from string_base on */
+    struct { const char *text; size_t len; } *strings; /* from string_base on */
     size_t nstrings, strings_cap, string_bytes;
     uint32_t *old_string;  /* per string of the file: its new number, or NONE */
     uint32_t *value_pages, *value_fields;
@@ -38,6 +38,7 @@ typedef struct {
     size_t nvalues, values_cap;
     uint32_t *old_value;   /* per value of the file: its new number, or NONE */
     uint32_t *fresh_value; /* per value of this build: its new number, or NONE */
+    bool unify;            /* the file's values are numbered too (see add_value) */
     uint64_t *slots;       /* open addressing: (page << 32 | field) + 1, 0 = free */
     uint32_t *slot_value;
     size_t nslots;
@@ -51,8 +52,10 @@ static size_t padded(size_t n)
 static uint32_t add_string(table *t, const char *s)
 {
     xgrow((void **)&t->strings, &t->strings_cap, t->nstrings + 1, sizeof *t->strings);
-    t->strings[t->nstrings] = s;
-    t->string_bytes += 4 + padded(strlen(s) + 1);
+    size_t len = strlen(s);
+    t->strings[t->nstrings].text = s;
+    t->strings[t->nstrings].len = len;
+    t->string_bytes += 4 + padded(len + 1);
     return t->string_base + (uint32_t)t->nstrings++;
 }
 
@@ -107,18 +110,8 @@ static void grow_slots(table *t)
     free(old_values);
 }
 
-/* The number of the value (page, field) in the new file, added with
- * digest the first time. */
-static uint32_t add_value(table *t, uint32_t page, uint32_t field, const unsigned char *digest)
+static uint32_t push_value(table *t, uint32_t page, uint32_t field, const unsigned char *digest)
 {
-    if (2 * (t->nvalues + 1) > t->nslots)
-        grow_slots(t);
-    uint64_t key = ((uint64_t)page << 32 | field) + 1;
-    size_t k = slot_of(key, t->nslots);
-    while (t->slots[k] && t->slots[k] != key)
-        k = (k + 1) & (t->nslots - 1);
-    if (t->slots[k])
-        return t->slot_value[k];
     if (t->nvalues == t->values_cap) {
         t->values_cap = t->values_cap ? 2 * t->values_cap : 1024;
         t->value_pages = xrealloc(t->value_pages, t->values_cap * sizeof *t->value_pages);
@@ -128,9 +121,28 @@ static uint32_t add_value(table *t, uint32_t page, uint32_t field, const unsigne
     memcpy(t->digests[t->nvalues], digest, RCACHE_VALUE_LEN);
     t->value_pages[t->nvalues] = page;
     t->value_fields[t->nvalues] = field;
-    t->slots[k] = key;
-    t->slot_value[k] = t->value_base + (uint32_t)t->nvalues;
     return t->value_base + (uint32_t)t->nvalues++;
+}
+
+/* The number of the value (page, field) in the new file, added with
+ * digest the first time. This build's values are each one (page, field)
+ * already (rcache_put): only when the file's are numbered too do equal
+ * ones need finding. */
+static uint32_t add_value(table *t, uint32_t page, uint32_t field, const unsigned char *digest)
+{
+    if (!t->unify)
+        return push_value(t, page, field, digest);
+    if (2 * (t->nvalues + 1) > t->nslots)
+        grow_slots(t);
+    uint64_t key = ((uint64_t)page << 32 | field) + 1;
+    size_t k = slot_of(key, t->nslots);
+    while (t->slots[k] && t->slots[k] != key)
+        k = (k + 1) & (t->nslots - 1);
+    if (!t->slots[k]) {
+        t->slots[k] = key;
+        t->slot_value[k] = push_value(t, page, field, digest);
+    }
+    return t->slot_value[k];
 }
 
 static uint32_t file_value(table *t, uint32_t i)
@@ -269,9 +281,9 @@ static unsigned char *make_segment(const table *t, planned *all, size_t n, size_
     *len = SEGMENT_HEAD + body + 32;
     unsigned char *seg = xmalloc(*len), *p = seg + SEGMENT_HEAD;
     for (size_t i = 0; i < t->nstrings; i++) {
-        size_t slen = strlen(t->strings[i]);
+        size_t slen = t->strings[i].len;
         p = bytes_store_u32(p, (uint32_t)slen);
-        p = write_bytes(p, t->strings[i], slen + 1);
+        p = write_bytes(p, t->strings[i].text, slen + 1);
         while ((size_t)(p - seg) % 4)
             *p++ = 0;
     }
@@ -363,7 +375,8 @@ int rcache_save(rcache_t *c)
     for (size_t i = 0; i < c->npool; i++)
         c->pool[i]->slot = NONE;
     bool appending = mostly_used(c);
-    table t = {.c = c};
+    /* appending keeps the file's values where they are */
+    table t = {.c = c, .unify = !appending && c->nkept > 0};
     if (appending) {
         t.string_base = c->nstrings;
         t.value_base = c->nvalues;
