@@ -6,14 +6,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
-    char **keys;   /* owned; NULL = empty slot */
+    char **keys;     /* owned; NULL = empty slot */
     int *values;
     size_t cap, len;
+    uint64_t *hashes; /* of each key: probes and growing skip most strcmps */
 } strmap_t;
 
-#define STRMAP_INIT {NULL, NULL, 0, 0}
+#define STRMAP_INIT {NULL, NULL, 0, 0, NULL}
 
 /* The value slot of key (borrowed until the next insert), or NULL when key
  * is absent and create is false. A created slot starts at 0. */

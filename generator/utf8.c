@@ -1,5 +1,6 @@
 #include "utf8.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static bool is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
@@ -196,8 +197,21 @@ static const char_class ASCII_CLASS[128] = {
 #undef W
 #undef S
 
+/* classify() for the Basic Multilingual Plane, worked out once: Arabic,
+ * Cyrillic or Greek text is two bytes a character, and the comparisons
+ * of classify() cost as much as parsing the page. */
+static unsigned char bmp_class[0x10000];
+static pthread_once_t bmp_once = PTHREAD_ONCE_INIT;
+
+static void fill_bmp_class(void)
+{
+    for (int32_t c = 0; c < 0x10000; c++)
+        bmp_class[c] = (unsigned char)classify(c);
+}
+
 size_t utf8_count_words(const char *s, size_t len)
 {
+    pthread_once(&bmp_once, fill_bmp_class);
     size_t words = 0, i = 0;
     bool in_word = false;
     while (i < len) {
@@ -208,7 +222,8 @@ size_t utf8_count_words(const char *s, size_t len)
             i++;
         } else {
             size_t width;
-            cls = classify(utf8_decode(s + i, len - i, &width));
+            int32_t c = utf8_decode(s + i, len - i, &width);
+            cls = c >= 0 && c < 0x10000 ? (char_class)bmp_class[c] : classify(c);
             i += width;
         }
         /* a word starts where a word character follows a non-word one */
