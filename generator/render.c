@@ -36,6 +36,8 @@ typedef struct {
     const render_options *opts;
     lua_State *L;
     const page_t *current; /* the page being rendered */
+    char *current_html;    /* its content HTML (current_html), owned */
+    bool current_html_fetched;
     int site_ref, date_ref;
     diags_t diags;
     buf_t main, html;
@@ -69,9 +71,31 @@ static void push_raw(render_worker *w, const char *s)
     tpl_push_raw(w->L, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* The current page's content HTML, fetched from the Markdown cache once
+ * per render: its content field and its link record both need it. */
+static const char *current_html(render_worker *w)
+{
+    if (!w->current_html_fetched) {
+        w->current_html = site_page_html(w->site, w->current, &w->diags);
+        w->current_html_fetched = true;
+    }
+    return w->current_html;
+}
+
+static void forget_current_html(render_worker *w)
+{
+    free(w->current_html);
+    w->current_html = NULL;
+    w->current_html_fetched = false;
+}
+
 /* A page's content HTML, as raw template text. */
 static void push_page_html(render_worker *w, const page_t *p)
 {
+    if (p == w->current) {
+        push_raw(w, current_html(w));
+        return;
+    }
     char *html = site_page_html(w->site, p, &w->diags);
     push_raw(w, html);
     free(html);
@@ -837,6 +861,7 @@ static void worker_free(render_worker *w)
     buf_free(&w->html);
     buf_free(&w->values);
     free(w->asked);
+    forget_current_html(w);
     rtrace_free(&w->trace);
     free(w->pages_per_language);
     diag_free(&w->diags);
@@ -1065,6 +1090,7 @@ static void render_task(void *worker, size_t task)
     render_worker *w = worker;
     size_t index = w->order[task];
     const page_t *p = w->site->pages[index];
+    forget_current_html(w);
     w->current = p;
     bool cached = w->checker != NULL;
     w->page_index = index;
@@ -1095,12 +1121,9 @@ static void render_task(void *worker, size_t task)
     char hex[65] = "";
     if (w->opts->out_dir)
         write_page(w, p, hex);
-    if (w->opts->links) {
-        char *content = site_page_html(w->site, p, &w->diags);
-        linkcheck_record(w->opts->links, index, w->html.data, w->html.len, content,
+    if (w->opts->links)
+        linkcheck_record(w->opts->links, index, w->html.data, w->html.len, current_html(w),
                          w->template_path);
-        free(content);
-    }
     /* a page that reported anything renders again next time, to report it again */
     if (w->trace_ok && *hex && w->diags.len == diags_before)
         render_cache_remember(w->checker, p, index, w->context, w->trace.deps, w->trace.len,
