@@ -14,26 +14,26 @@
 #include "path.h"
 #include "xalloc.h"
 
-int fs_read_file(const char *path, char **data, size_t *len)
+int fs_read_file_stat(const char *path, char **data, size_t *len, struct stat *st)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        int saved = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+        int saved = S_ISDIR(st->st_mode) ? EISDIR : errno;
         close(fd);
         errno = saved;
         return -1;
     }
     /* Room for the file, its NUL and one more byte, so that reading the
      * whole file and then its end needs no realloc (a copy of every file). */
-    size_t cap = (size_t)st.st_size + 2, n = 0;
+    size_t size = (size_t)st->st_size, cap = size + 2, n = 0;
     char *buf = xmalloc(cap);
     for (;;) {
         if (n + 1 >= cap)
             buf = xrealloc(buf, cap *= 2);
-        ssize_t got = read(fd, buf + n, cap - n - 1);
+        size_t want = cap - n - 1;
+        ssize_t got = read(fd, buf + n, want);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -46,6 +46,11 @@ int fs_read_file(const char *path, char **data, size_t *len)
         if (got == 0)
             break;
         n += (size_t)got;
+        /* the size fstat gave, and less than asked for: the end, without
+         * one more read to hear it (system calls are most of the cost of
+         * reading thousands of small pages) */
+        if ((size_t)got < want && n == size)
+            break;
     }
     close(fd);
     buf[n] = '\0';
@@ -53,6 +58,12 @@ int fs_read_file(const char *path, char **data, size_t *len)
     if (len)
         *len = n;
     return 0;
+}
+
+int fs_read_file(const char *path, char **data, size_t *len)
+{
+    struct stat st;
+    return fs_read_file_stat(path, data, len, &st);
 }
 
 /* The folder itself first: usually only its last part is missing, so one

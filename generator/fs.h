@@ -6,11 +6,14 @@
 #define WAYMARK_FS_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <time.h>
 
 /* Reads a whole file; *data is NUL-terminated and owned by the caller. */
 int fs_read_file(const char *path, char **data, size_t *len);
+/* The same, also giving the file's status as it was read. */
+int fs_read_file_stat(const char *path, char **data, size_t *len, struct stat *st);
 /* Writes data to path, creating parent directories. */
 int fs_write_file(const char *path, const void *data, size_t len);
 /* Writes path whole or not at all: into path.tmp-PID, then renamed over

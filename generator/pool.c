@@ -58,21 +58,25 @@ void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task)
 
 /* --- the ordered pipeline ---------------------------------------------------- */
 
-/* Threads sleep only when they must and are woken only when someone
- * sleeps: a result the consumer waits for, or room in the window for the
- * workers, given back half a window at a time (one wake-up per entry made
- * most of a rebuild's bundle time system calls). */
+/* Handing out tasks and results takes no lock: a thread locks only to
+ * sleep, when it must (the consumer on a task not done yet, a worker on a
+ * full window), or to wake one that sleeps; sleeping workers are woken
+ * half a window at a time. (A lock and a wake-up per entry made most of a
+ * rebuild's bundle time system calls.) The flags are sequentially
+ * consistent: a thread going to sleep publishes what it waits for before
+ * it looks again, and the one that would wake it publishes its change
+ * before it looks for sleepers, so one of the two always sees the other. */
 typedef struct {
     pthread_mutex_t lock;
-    pthread_cond_t ready;   /* the task the consumer waits for is done */
-    pthread_cond_t room;    /* the window has room again, or stop */
-    size_t next;            /* the next task to hand out */
-    size_t consumed;        /* tasks the consumer has taken */
+    pthread_cond_t ready;          /* the task the consumer sleeps on is done */
+    pthread_cond_t room;           /* the window has room again, or stop */
+    atomic_size_t next;            /* the next task to hand out */
+    atomic_size_t consumed;        /* tasks the consumer has taken */
     size_t ntasks, window;
-    size_t awaited;         /* the task the consumer sleeps on, or SIZE_MAX */
-    size_t workers_asleep;  /* on room */
-    bool *done;
-    bool stop;
+    atomic_size_t awaited;         /* the task the consumer sleeps on, or SIZE_MAX */
+    atomic_size_t workers_asleep;  /* on room */
+    atomic_uchar *done;
+    atomic_bool stop;
     pool_task_fn task;
 } ordered_shared;
 
@@ -81,63 +85,89 @@ typedef struct {
     void *worker;
 } ordered_thread;
 
-/* The next task this thread may start, or SIZE_MAX when there is none. */
-static size_t ordered_take(ordered_shared *s)
+/* Whether task i may start: it is within a window of the consumer (a
+ * worker sleeps until it is), and nothing stopped the pipeline. */
+static bool ordered_may_start(ordered_shared *s, size_t i)
 {
-    while (!s->stop && s->next < s->ntasks && s->next >= s->consumed + s->window) {
-        s->workers_asleep++;
+    if (i < atomic_load(&s->consumed) + s->window)
+        return !atomic_load(&s->stop);
+    pthread_mutex_lock(&s->lock);
+    atomic_fetch_add(&s->workers_asleep, 1);
+    while (!atomic_load(&s->stop) && i >= atomic_load(&s->consumed) + s->window)
         pthread_cond_wait(&s->room, &s->lock);
-        s->workers_asleep--;
-    }
-    return s->stop || s->next >= s->ntasks ? SIZE_MAX : s->next++;
+    atomic_fetch_sub(&s->workers_asleep, 1);
+    pthread_mutex_unlock(&s->lock);
+    return !atomic_load(&s->stop);
 }
 
 static void *ordered_main(void *arg)
 {
     ordered_thread *t = arg;
     ordered_shared *s = t->shared;
-    pthread_mutex_lock(&s->lock);
     size_t i;
-    while ((i = ordered_take(s)) != SIZE_MAX) {
-        pthread_mutex_unlock(&s->lock);
+    while ((i = atomic_fetch_add(&s->next, 1)) < s->ntasks && ordered_may_start(s, i)) {
         s->task(t->worker, i);
         progress_add(1);
-        pthread_mutex_lock(&s->lock);
-        s->done[i] = true;
-        if (s->awaited == i)
+        atomic_store(&s->done[i], 1);
+        if (atomic_load(&s->awaited) == i) {
+            pthread_mutex_lock(&s->lock);
             pthread_cond_signal(&s->ready);
+            pthread_mutex_unlock(&s->lock);
+        }
     }
-    pthread_mutex_unlock(&s->lock);
     return NULL;
 }
 
-/* Whether sleeping workers should wake: half the window is free, or
- * nothing is left to wait for. */
-static bool room_to_give(const ordered_shared *s)
+/* Wakes sleeping workers every half window the consumer takes, and on
+ * stop: a woken worker whose task is still out of the window sleeps
+ * again, and the consumer always has half a window of tasks ahead. */
+static void give_room(ordered_shared *s, size_t consumed)
 {
-    if (!s->workers_asleep)
-        return false;
-    size_t limit = s->consumed + s->window;
-    return s->stop || s->consumed >= s->ntasks || limit - s->next >= (s->window + 1) / 2;
+    size_t step = s->window / 2 ? s->window / 2 : 1;
+    if (atomic_load(&s->workers_asleep) && (consumed % step == 0 || atomic_load(&s->stop))) {
+        pthread_mutex_lock(&s->lock);
+        pthread_cond_broadcast(&s->room);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+/* Results the consumer lets pile up when it has caught up with the
+ * workers, so that each wake-up takes many of them. */
+#define ORDERED_BATCH 32
+
+/* Returns when task i is done. A consumer that caught up sleeps until the
+ * task a batch ahead is done (never past the window: those tasks wait for
+ * it), then, if i is still running, until i is. */
+static void await_task(ordered_shared *s, size_t i)
+{
+    if (atomic_load(&s->done[i]))
+        return;
+    size_t ahead = (s->window < ORDERED_BATCH ? s->window : ORDERED_BATCH) - 1;
+    size_t want = i + ahead < s->ntasks ? i + ahead : s->ntasks - 1;
+    pthread_mutex_lock(&s->lock);
+    /* a worker may sleep on one of those tasks since before the window
+     * reached it */
+    if (atomic_load(&s->workers_asleep))
+        pthread_cond_broadcast(&s->room);
+    for (; !atomic_load(&s->done[i]); want = i) {
+        atomic_store(&s->awaited, want);
+        while (!atomic_load(&s->done[want]))
+            pthread_cond_wait(&s->ready, &s->lock);
+    }
+    atomic_store(&s->awaited, SIZE_MAX);
+    pthread_mutex_unlock(&s->lock);
 }
 
 /* The consumer's side: takes every task in order as it is done. */
 static int consume_in_order(ordered_shared *s, pool_consume_fn consume, void *ctx)
 {
     for (size_t i = 0; i < s->ntasks; i++) {
-        pthread_mutex_lock(&s->lock);
-        s->awaited = i;
-        while (!s->done[i])
-            pthread_cond_wait(&s->ready, &s->lock);
-        s->awaited = SIZE_MAX;
-        pthread_mutex_unlock(&s->lock);
+        await_task(s, i);
         int rc = consume(ctx, i);
-        pthread_mutex_lock(&s->lock);
-        s->consumed = i + 1;
-        s->stop = rc < 0;
-        if (room_to_give(s))
-            pthread_cond_broadcast(&s->room);
-        pthread_mutex_unlock(&s->lock);
+        atomic_store(&s->consumed, i + 1);
+        if (rc < 0)
+            atomic_store(&s->stop, true);
+        give_room(s, i + 1);
         if (rc < 0)
             return -1;
     }
@@ -147,9 +177,15 @@ static int consume_in_order(ordered_shared *s, pool_consume_fn consume, void *ct
 int pool_run_ordered(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task,
                      pool_consume_fn consume, void *ctx, size_t window)
 {
-    ordered_shared s = {.ntasks = ntasks, .window = window ? window : 1, .task = task,
-                        .awaited = SIZE_MAX};
+    ordered_shared s = {.ntasks = ntasks, .window = window ? window : 1, .task = task};
+    atomic_init(&s.next, 0);
+    atomic_init(&s.consumed, 0);
+    atomic_init(&s.awaited, SIZE_MAX);
+    atomic_init(&s.workers_asleep, 0);
+    atomic_init(&s.stop, false);
     s.done = xcalloc(ntasks ? ntasks : 1, sizeof *s.done);
+    for (size_t i = 0; i < ntasks; i++)
+        atomic_init(&s.done[i], 0);
     pthread_mutex_init(&s.lock, NULL);
     pthread_cond_init(&s.ready, NULL);
     pthread_cond_init(&s.room, NULL);

@@ -162,17 +162,23 @@ static void place_page(page_t *p, const char *lang_code, const char *rel, diags_
     free(stem);
 }
 
-static page_t *read_page(const char *lang_code, int lang, const char *rel, diags_t *d)
+/* Reads and models one page; *mtime gets its file's modification time.
+ * Only the front matter and the body's digest are kept: the Markdown
+ * stage reads the body again (100,000 pages would not fit in memory). */
+static page_t *read_page(const char *lang_code, int lang, const char *rel, int64_t *mtime,
+                         diags_t *d)
 {
     page_t *p = xcalloc(1, sizeof *p);
     p->lang = lang;
     p->src_path = xasprintf(CONTENT_DIR "/%s/%s", lang_code, rel);
     size_t len;
-    if (fs_read_file(p->src_path, &p->source, &len) < 0) {
+    struct stat st;
+    if (fs_read_file_stat(p->src_path, &p->source, &len, &st) < 0) {
         diag_error(d, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
         page_free(p);
         return NULL;
     }
+    *mtime = (int64_t)st.st_mtime;
     fm_page fm;
     if (fm_read(p->source, len, p->src_path, &fm, d) < 0) {
         page_free(p);
@@ -252,16 +258,17 @@ static void load_task(void *worker, size_t index)
 {
     load_worker *w = worker;
     const char *rel = w->files->paths[index];
-    char *src = xasprintf(CONTENT_DIR "/%s", rel);
-    w->mtimes[index] = fs_mtime(src);
-    free(src);
     const char *slash = strchr(rel, '/');
-    if (!slash || !path_has_extension(rel, ".md"))
-        return;
-    char *code = xstrndup(rel, (size_t)(slash - rel));
-    int lang = config_language_index(w->site->cfg, code);
-    if (lang >= 0)
-        w->pages[index] = read_page(code, lang, slash + 1, &w->diags);
+    char *code = slash ? xstrndup(rel, (size_t)(slash - rel)) : NULL;
+    int lang = code ? config_language_index(w->site->cfg, code) : -1;
+    w->mtimes[index] = -1;
+    if (lang >= 0 && path_has_extension(rel, ".md"))
+        w->pages[index] = read_page(code, lang, slash + 1, &w->mtimes[index], &w->diags);
+    if (!w->pages[index]) { /* a resource, or a page that could not be read */
+        char *src = xasprintf(CONTENT_DIR "/%s", rel);
+        w->mtimes[index] = fs_mtime(src);
+        free(src);
+    }
     free(code);
 }
 
