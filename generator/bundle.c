@@ -734,8 +734,6 @@ static int write_zip(const char *tmp_path, const char *zip_path, int64_t mtime, 
  * written (it is a tenth of a rebuild's bundle time). */
 typedef struct {
     const char *path;
-    pthread_t thread;
-    bool started;
     int rc, err;
 } zip_sync;
 
@@ -745,23 +743,6 @@ static void *sync_main(void *arg)
     s->rc = sync_file(s->path);
     s->err = errno;
     return NULL;
-}
-
-static void sync_begin(zip_sync *s, const char *path)
-{
-    *s = (zip_sync){.path = path};
-    s->started = pthread_create(&s->thread, NULL, sync_main, s) == 0;
-    if (!s->started)
-        sync_main(s);
-}
-
-/* 0, or -1 with errno set. */
-static int sync_end(zip_sync *s)
-{
-    if (s->started)
-        pthread_join(s->thread, NULL);
-    errno = s->err;
-    return s->rc;
 }
 
 /* --- the bundle ----------------------------------------------------------- */
@@ -824,10 +805,10 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
     if (rc == 0)
         rc = write_zip(zip_tmp, zip_path, mtime, entries, nfiles, &text, cache, next_cache, jobs,
                        d);
-    zip_sync sync;
-    bool syncing = rc == 0;
-    if (syncing)
-        sync_begin(&sync, zip_tmp);
+    zip_sync sync = {.path = zip_tmp};
+    pool_background syncing = {0};
+    if (rc == 0)
+        pool_background_start(&syncing, sync_main, &sync);
     if (rc == 0 && sums_tmp && fs_write_file(sums_tmp, text.data ? text.data : "", text.len) < 0)
         rc = report_errno(d, sums_path, "cannot write");
     bcache_close(cache);
@@ -838,8 +819,11 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
     else
         bcache_abort(next_cache);
     /* so a crash right after the rename cannot leave an empty zip behind */
-    if (syncing && sync_end(&sync) < 0 && rc == 0)
+    pool_background_join(&syncing);
+    if (rc == 0 && sync.rc < 0) {
+        errno = sync.err;
         rc = report_errno(d, zip_path, "cannot write");
+    }
     if (rc == 0 && sums_tmp && rename(sums_tmp, sums_path) < 0)
         rc = report_errno(d, sums_path, "cannot write");
     if (rc == 0 && rename(zip_tmp, zip_path) < 0)

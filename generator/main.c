@@ -6,7 +6,6 @@
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,30 +593,14 @@ static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t
 typedef struct {
     site_t *site;
     linkcheck_t *links;
-    pthread_t thread;
-    bool started;
-} model_release;
+} model_parts;
 
 static void *free_model(void *arg)
 {
-    model_release *r = arg;
-    linkcheck_free(r->links);
-    site_free(r->site);
+    model_parts *m = arg;
+    linkcheck_free(m->links);
+    site_free(m->site);
     return NULL;
-}
-
-static void release_model_begin(model_release *r, site_t *site, linkcheck_t *links)
-{
-    *r = (model_release){.site = site, .links = links};
-    r->started = pthread_create(&r->thread, NULL, free_model, r) == 0;
-    if (!r->started)
-        free_model(r);
-}
-
-static void release_model_end(model_release *r)
-{
-    if (r->started)
-        pthread_join(r->thread, NULL);
 }
 
 static int build_site(const build_options *o, diags_t *d)
@@ -715,11 +698,12 @@ static int build_site(const build_options *o, diags_t *d)
     }
 done:
     progress_stop();
-    model_release model;
-    release_model_begin(&model, &site, links);
+    model_parts model = {&site, links};
+    pool_background freeing;
+    pool_background_start(&freeing, free_model, &model);
     if (o->write)
         keep_caches(o, !d->errors, mdcache, rcache, css, css_compiled, cache_key);
-    release_model_end(&model);
+    pool_background_join(&freeing);
     mdcache_free(mdcache);
     rcache_free(rcache);
     output_close(out);

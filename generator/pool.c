@@ -219,6 +219,20 @@ int pool_run_ordered(size_t ntasks, size_t nworkers, void **workers, pool_task_f
     return rc;
 }
 
+void pool_background_start(pool_background *b, void *(*fn)(void *), void *arg)
+{
+    b->started = pthread_create(&b->thread, NULL, fn, arg) == 0;
+    if (!b->started)
+        fn(arg);
+}
+
+void pool_background_join(pool_background *b)
+{
+    if (b->started)
+        pthread_join(b->thread, NULL);
+    b->started = false;
+}
+
 size_t pool_default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -7,6 +7,8 @@
 #ifndef WAYMARK_POOL_H
 #define WAYMARK_POOL_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef void (*pool_task_fn)(void *worker, size_t index);
@@ -26,6 +28,17 @@ typedef int (*pool_consume_fn)(void *ctx, size_t index);
  * or -1 when consume stopped it. */
 int pool_run_ordered(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task,
                      pool_consume_fn consume, void *ctx, size_t window);
+/* One function run on a thread of its own while the caller goes on (or
+ * at once, when no thread can be made); pool_background_join waits for
+ * it. For work that overlaps the caller's, like freeing or an fsync. */
+typedef struct {
+    pthread_t thread;
+    bool started;
+} pool_background;
+
+void pool_background_start(pool_background *b, void *(*fn)(void *), void *arg);
+void pool_background_join(pool_background *b);
+
 /* The number of online processors, at least 1. */
 size_t pool_default_jobs(void);
 
