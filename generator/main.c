@@ -40,6 +40,7 @@
 #include "serve.h"
 #include "signing.h"
 #include "site.h"
+#include "srccache.h"
 #include "status.h"
 #include "style.h"
 #include "surveys.h"
@@ -575,13 +576,15 @@ static char *compile_style(const build_options *o, const config_t *cfg, const th
 /* After a successful build, stores what the next one can reuse; after a
  * failed one, leaves out/.cache as the last successful build left it. */
 static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t *render,
-                        const char *css, bool css_compiled, const unsigned char *key)
+                        srccache_t *sources, const char *css, bool css_compiled,
+                        const unsigned char *key)
 {
     if (!ok) {
         mdcache_discard(md);
         return;
     }
     mdcache_save(md);
+    srccache_save(sources);
     if (render)
         rcache_save(render);
     if (css && css_compiled)
@@ -620,9 +623,12 @@ static int build_site(const build_options *o, diags_t *d)
     size_t feeds = 0;
     mdcache_t *mdcache = NULL;
     rcache_t *rcache = NULL;
+    srccache_t *sources = NULL;
     unsigned char cache_key[RCACHE_KEY_LEN] = {0};
     bool css_compiled = false;
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
+    if (o->write)
+        site_opts.sources = sources = srccache_open(o->cache_dir, WAYMARK_VERSION);
 
     /* load */
     progress_stage("load", 0);
@@ -633,6 +639,7 @@ static int build_site(const build_options *o, diags_t *d)
     /* parse and model */
     surveys_load(&cfg, &surveys, d);
     site_load(&cfg, &site_opts, &site, d);
+    srccache_loaded(sources);
     surveys_attach(&surveys, &site, d);
     surveys_check_catalogs(&surveys, &cfg, catalogs.site, d);
     labels = exercise_labels_from_catalogs(catalogs.site, cfg.nlanguages);
@@ -702,10 +709,11 @@ done:
     pool_background freeing;
     pool_background_start(&freeing, free_model, &model);
     if (o->write)
-        keep_caches(o, !d->errors, mdcache, rcache, css, css_compiled, cache_key);
+        keep_caches(o, !d->errors, mdcache, rcache, sources, css, css_compiled, cache_key);
     pool_background_join(&freeing);
     mdcache_free(mdcache);
     rcache_free(rcache);
+    srccache_free(sources);
     output_close(out);
     render_stats_free(&stats);
     free(zip_path);

@@ -162,18 +162,36 @@ static void place_page(page_t *p, const char *lang_code, const char *rel, diags_
     free(stem);
 }
 
+/* The page's file, or only its front matter when the file is as the
+ * source cache knows it (*kept then set); st gets the file's status. */
+static int read_source(page_t *p, srccache_t *sources, struct stat *st, size_t *len,
+                       const srccache_entry **kept)
+{
+    *kept = NULL;
+    if (sources && stat(p->src_path, st) == 0)
+        *kept = srccache_find(sources, p->src_path, st);
+    if (!*kept)
+        return fs_read_file_stat(p->src_path, &p->source, len, st);
+    *len = (*kept)->front_len;
+    p->source = xmalloc(*len + 1);
+    memcpy(p->source, (*kept)->front, *len);
+    p->source[*len] = '\0';
+    return 0;
+}
+
 /* Reads and models one page; *mtime gets its file's modification time.
  * Only the front matter and the body's digest are kept: the Markdown
  * stage reads the body again (100,000 pages would not fit in memory). */
 static page_t *read_page(const char *lang_code, int lang, const char *rel, int64_t *mtime,
-                         diags_t *d)
+                         srccache_t *sources, diags_t *d)
 {
     page_t *p = xcalloc(1, sizeof *p);
     p->lang = lang;
     p->src_path = xasprintf(CONTENT_DIR "/%s/%s", lang_code, rel);
     size_t len;
     struct stat st;
-    if (fs_read_file_stat(p->src_path, &p->source, &len, &st) < 0) {
+    const srccache_entry *kept;
+    if (read_source(p, sources, &st, &len, &kept) < 0) {
         diag_error(d, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
         page_free(p);
         return NULL;
@@ -185,13 +203,26 @@ static page_t *read_page(const char *lang_code, int lang, const char *rel, int64
         return NULL;
     }
     p->front = fm.root;
-    p->body_len = fm.body_len;
-    p->body_line = fm.body_line;
     p->body_offset = (size_t)(fm.body - p->source);
-    p->source_len = len;
+    if (kept) { /* the body as it was read last time */
+        p->body_len = kept->body_len;
+        p->body_line = kept->body_line;
+        p->source_len = kept->size;
+        memcpy(p->body_digest, kept->body_digest, sizeof p->body_digest);
+    } else {
+        p->body_len = fm.body_len;
+        p->body_line = fm.body_line;
+        p->source_len = len;
+        sha256(fm.body, fm.body_len, p->body_digest);
+    }
     p->body_deferred = true;
-    sha256(fm.body, fm.body_len, p->body_digest);
     p->body_hashed = true;
+    srccache_entry note = {.path = p->src_path, .front = p->source,
+                           .front_len = p->body_offset, .body_len = p->body_len,
+                           .body_line = p->body_line};
+    srccache_set_status(&note, &st);
+    memcpy(note.body_digest, p->body_digest, sizeof note.body_digest);
+    srccache_note(sources, &note);
     free(p->source);
     p->source = NULL;
     read_front_matter(p, d);
@@ -251,6 +282,7 @@ typedef struct {
     const fs_list_t *files;
     page_t **pages;   /* one slot per file; NULL unless a page was read */
     int64_t *mtimes;  /* one per file */
+    const site_options *opts;
     diags_t diags;
 } load_worker;
 
@@ -263,7 +295,8 @@ static void load_task(void *worker, size_t index)
     int lang = code ? config_language_index(w->site->cfg, code) : -1;
     w->mtimes[index] = -1;
     if (lang >= 0 && path_has_extension(rel, ".md"))
-        w->pages[index] = read_page(code, lang, slash + 1, &w->mtimes[index], &w->diags);
+        w->pages[index] =
+            read_page(code, lang, slash + 1, &w->mtimes[index], w->opts->sources, &w->diags);
     if (!w->pages[index]) { /* a resource, or a page that could not be read */
         char *src = xasprintf(CONTENT_DIR "/%s", rel);
         w->mtimes[index] = fs_mtime(src);
@@ -315,7 +348,7 @@ static int load_content(site_t *site, const site_options *opts, diags_t *d)
     load_worker *workers = xcalloc(jobs, sizeof *workers);
     void **ptrs = xcalloc(jobs, sizeof *ptrs);
     for (size_t t = 0; t < jobs; t++) {
-        workers[t] = (load_worker){site, &files, pages, mtimes, DIAGS_INIT};
+        workers[t] = (load_worker){site, &files, pages, mtimes, opts, DIAGS_INIT};
         ptrs[t] = &workers[t];
     }
     pool_run(files.len, jobs, ptrs, load_task);

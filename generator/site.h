@@ -16,11 +16,13 @@
 #include "diag.h"
 #include "exercise.h"
 #include "page.h"
+#include "srccache.h"
 
 typedef struct {
     bool drafts; /* include pages with draft: true */
     size_t jobs; /* threads that read the pages (0: 1) */
     bool future; /* include posts dated after today (generator/blog.h) */
+    srccache_t *sources; /* unchanged files are not read again (srccache.h); may be NULL */
 } site_options;
 
 typedef struct {

@@ -112,6 +112,27 @@ sed -i 's/^title: "Post 08 en"/title: "Post eight"/' "$site/content/en/posts/pos
 build "$TMP/re"
 cold "rebuild: after a title change (other pages list it), the same bytes as from scratch"
 
+# The source cache models an unchanged file without reading it; a file
+# edited in place to the same size with its modification time put back
+# still changed (its change time moved).
+[ -f "$TMP/re/.cache/sources.cache" ] \
+  && pass "rebuild: the source cache is kept in out/.cache" \
+  || fail "rebuild: the source cache is kept in out/.cache" "$(ls -A "$TMP/re/.cache" 2>&1)"
+page=$site/content/en/posts/post-12.md
+touch -r "$page" "$TMP/stamp"
+python3 -c 'import sys; p = sys.argv[1]; d = open(p).read(); open(p, "r+").write(d.replace("Post 12 en", "Post 12 EN"))' "$page" # same inode
+touch -r "$TMP/stamp" "$page"
+build "$TMP/re"
+grep -q 'Post 12 EN' "$TMP/re/site/en/posts/post-12/index.html" \
+  && pass "rebuild: a same-size edit with the old modification time is picked up" \
+  || fail "rebuild: a same-size edit with the old modification time is picked up" "old title kept"
+cold "rebuild: after a same-size edit, the same bytes as from scratch"
+printf '\nThe body grows.\n' >>"$site/content/fi/posts/post-14.md"
+python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[len(d) // 2] ^= 1; open(p, "wb").write(d)' \
+  "$TMP/re/.cache/sources.cache"
+build "$TMP/re"
+cold "rebuild: a damaged source cache is not used"
+
 rm "$site/content/en/posts/post-09.md" "$site/content/fi/posts/post-09.md"
 sed -i 's|(../post-09/)|(../post-10/)|; s|(post-09.md#part-two)|(post-10.md#part-two)|' "$site"/content/*/posts/*.md
 build "$TMP/re"

@@ -1,0 +1,226 @@
+#define _DEFAULT_SOURCE
+#include "srccache.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "bytes.h"
+#include "fs.h"
+#include "path.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+#define FILE_NAME "sources.cache"
+#define FORMAT 1
+
+struct srccache {
+    char *path, *header;
+    srccache_entry *old;   /* the file's, sorted by path */
+    size_t nold;
+    srccache_entry *noted; /* this build's */
+    size_t nnoted, noted_cap;
+    pthread_mutex_t lock;
+};
+
+static void entry_free(srccache_entry *e)
+{
+    free(e->path);
+    free(e->front);
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(((const srccache_entry *)a)->path, ((const srccache_entry *)b)->path);
+}
+
+static void put_bytes(buf_t *b, const char *s, size_t len)
+{
+    bytes_put_u32(b, (uint32_t)len);
+    buf_putn(b, s, len);
+}
+
+static char *take_bytes(byte_cursor *cur, size_t *len)
+{
+    uint32_t n = cursor_u32(cur);
+    const unsigned char *s = cursor_bytes(cur, n);
+    if (!s)
+        return NULL;
+    char *copy = xmalloc((size_t)n + 1);
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    if (len)
+        *len = n;
+    return copy;
+}
+
+/* The entries of a file whose header and seal were checked; false when
+ * anything in it does not read. */
+static bool read_entries(srccache_t *c, byte_cursor *cur)
+{
+    uint32_t n = cursor_u32(cur);
+    if (!cur->ok || n > (size_t)(cur->end - cur->p))
+        return false;
+    c->old = xcalloc(n ? n : 1, sizeof *c->old);
+    for (c->nold = 0; c->nold < n; c->nold++) {
+        srccache_entry *e = &c->old[c->nold];
+        e->path = take_bytes(cur, NULL);
+        e->front = take_bytes(cur, &e->front_len);
+        e->size = cursor_u64(cur);
+        e->ino = cursor_u64(cur);
+        e->dev = cursor_u64(cur);
+        e->mtime_s = (int64_t)cursor_u64(cur);
+        e->mtime_ns = (int64_t)cursor_u64(cur);
+        e->ctime_s = (int64_t)cursor_u64(cur);
+        e->ctime_ns = (int64_t)cursor_u64(cur);
+        e->body_len = (size_t)cursor_u64(cur);
+        e->body_line = (int)cursor_u32(cur);
+        const unsigned char *digest = cursor_bytes(cur, 32);
+        if (!e->path || !e->front || !digest || e->front_len + e->body_len != e->size) {
+            entry_free(e);
+            return false;
+        }
+        memcpy(e->body_digest, digest, 32);
+        if (c->nold > 0 && strcmp(c->old[c->nold - 1].path, e->path) >= 0) {
+            entry_free(e);
+            return false; /* written sorted, one per path */
+        }
+    }
+    return cur->p == cur->end;
+}
+
+static void read_file(srccache_t *c)
+{
+    char *data;
+    size_t len;
+    if (fs_read_file(c->path, &data, &len) < 0)
+        return;
+    size_t hlen = strlen(c->header);
+    unsigned char digest[32];
+    bool ok = len >= hlen + 32 && !memcmp(data, c->header, hlen);
+    if (ok) {
+        sha256(data, len - 32, digest);
+        ok = !memcmp(digest, data + len - 32, 32);
+    }
+    if (ok) {
+        byte_cursor cur = {(const unsigned char *)data + hlen,
+                           (const unsigned char *)data + len - 32, true};
+        ok = read_entries(c, &cur);
+    }
+    if (!ok) {
+        for (size_t i = 0; i < c->nold; i++)
+            entry_free(&c->old[i]);
+        free(c->old);
+        c->old = NULL;
+        c->nold = 0;
+    }
+    free(data);
+}
+
+srccache_t *srccache_open(const char *cache_dir, const char *version)
+{
+    srccache_t *c = xcalloc(1, sizeof *c);
+    c->path = path_join(cache_dir, FILE_NAME);
+    c->header = xasprintf("waymark-sources %d %s\n", FORMAT, version);
+    pthread_mutex_init(&c->lock, NULL);
+    read_file(c);
+    return c;
+}
+
+void srccache_set_status(srccache_entry *e, const struct stat *st)
+{
+    e->size = (uint64_t)st->st_size;
+    e->ino = (uint64_t)st->st_ino;
+    e->dev = (uint64_t)st->st_dev;
+    e->mtime_s = (int64_t)st->st_mtim.tv_sec;
+    e->mtime_ns = (int64_t)st->st_mtim.tv_nsec;
+    e->ctime_s = (int64_t)st->st_ctim.tv_sec;
+    e->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
+}
+
+const srccache_entry *srccache_find(const srccache_t *c, const char *path, const struct stat *st)
+{
+    if (!c || !c->nold)
+        return NULL;
+    srccache_entry probe = {.path = (char *)path};
+    const srccache_entry *e = bsearch(&probe, c->old, c->nold, sizeof *c->old, compare_paths);
+    srccache_entry now = {0};
+    srccache_set_status(&now, st);
+    if (!e || e->size != now.size || e->ino != now.ino || e->dev != now.dev ||
+        e->mtime_s != now.mtime_s || e->mtime_ns != now.mtime_ns ||
+        e->ctime_s != now.ctime_s || e->ctime_ns != now.ctime_ns)
+        return NULL;
+    return e;
+}
+
+void srccache_loaded(srccache_t *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nold; i++)
+        entry_free(&c->old[i]);
+    free(c->old);
+    c->old = NULL;
+    c->nold = 0;
+}
+
+void srccache_note(srccache_t *c, const srccache_entry *e)
+{
+    if (!c)
+        return;
+    srccache_entry copy = *e;
+    copy.path = xstrdup(e->path);
+    copy.front = xmalloc(e->front_len + 1);
+    memcpy(copy.front, e->front, e->front_len);
+    copy.front[e->front_len] = '\0';
+    pthread_mutex_lock(&c->lock);
+    xgrow((void **)&c->noted, &c->noted_cap, c->nnoted + 1, sizeof *c->noted);
+    c->noted[c->nnoted++] = copy;
+    pthread_mutex_unlock(&c->lock);
+}
+
+int srccache_save(srccache_t *c)
+{
+    if (!c)
+        return -1;
+    if (c->nnoted > 1)
+        qsort(c->noted, c->nnoted, sizeof *c->noted, compare_paths);
+    buf_t b = BUF_INIT;
+    buf_puts(&b, c->header);
+    bytes_put_u32(&b, (uint32_t)c->nnoted);
+    for (size_t i = 0; i < c->nnoted; i++) {
+        const srccache_entry *e = &c->noted[i];
+        put_bytes(&b, e->path, strlen(e->path));
+        put_bytes(&b, e->front, e->front_len);
+        bytes_put_u64(&b, e->size);
+        bytes_put_u64(&b, e->ino);
+        bytes_put_u64(&b, e->dev);
+        bytes_put_u64(&b, (uint64_t)e->mtime_s);
+        bytes_put_u64(&b, (uint64_t)e->mtime_ns);
+        bytes_put_u64(&b, (uint64_t)e->ctime_s);
+        bytes_put_u64(&b, (uint64_t)e->ctime_ns);
+        bytes_put_u64(&b, e->body_len);
+        bytes_put_u32(&b, (uint32_t)e->body_line);
+        buf_putn(&b, (const char *)e->body_digest, 32);
+    }
+    bytes_seal(&b);
+    int rc = fs_replace_file(c->path, b.data, b.len);
+    buf_free(&b);
+    return rc;
+}
+
+void srccache_free(srccache_t *c)
+{
+    if (!c)
+        return;
+    srccache_loaded(c);
+    for (size_t i = 0; i < c->nnoted; i++)
+        entry_free(&c->noted[i]);
+    free(c->noted);
+    pthread_mutex_destroy(&c->lock);
+    free(c->header);
+    free(c->path);
+    free(c);
+}
