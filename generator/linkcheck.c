@@ -344,38 +344,42 @@ typedef struct {
     size_t broken;
 } run_state;
 
-/* The written file a link from page `from` leads to, or NULL with *why. */
-static char *link_target(const run_state *st, const page_t *from, const char *path, size_t n,
-                         const char **why)
+/* A check worker's own scratch space, reused link after link. */
+typedef struct {
+    buf_t target, fragment;
+} link_scratch;
+
+/* The written file a link from page `from` leads to, in scratch->target,
+ * or NULL with *why. */
+static const char *link_target(const run_state *st, const page_t *from, const char *path,
+                               size_t n, link_scratch *scratch, const char **why)
 {
-    char *decoded = path_percent_decode(path, n);
-    char *dir = path_dirname(from->out_path);
-    char *joined = path_join(dir, decoded);
-    char *target = path_normalize(joined);
-    free(decoded);
-    free(dir);
-    free(joined);
-    if (!target) {
+    buf_t *t = &scratch->target;
+    buf_reset(t);
+    const char *slash = strrchr(from->out_path, '/');
+    size_t dir_len = slash ? (size_t)(slash - from->out_path) + 1 : 0; /* with its '/' */
+    buf_putn(t, from->out_path, dir_len);
+    path_percent_decode_into(t, path, n);
+    if (dir_len && !t->data[dir_len])
+        t->data[dir_len - 1] = '\0'; /* nothing joined: the folder itself */
+    if (!path_normalize_in_place(t->data)) {
         *why = "it points above the site root";
         return NULL;
     }
-    size_t tl = strlen(target);
-    if (tl == 0 || target[tl - 1] == '/' || !strlist_has(&st->written, target)) {
-        char *index = xasprintf("%s%sindex.html", target, tl && target[tl - 1] != '/' ? "/" : "");
-        free(target);
-        target = index;
-    }
-    if (!strlist_has(&st->written, target)) {
+    t->len = strlen(t->data);
+    if (t->len == 0 || t->data[t->len - 1] == '/' || !strlist_has(&st->written, t->data))
+        buf_puts(t, t->len && t->data[t->len - 1] != '/' ? "/index.html" : "index.html");
+    if (!strlist_has(&st->written, t->data)) {
         *why = "no such file in the site";
-        free(target);
         return NULL;
     }
-    return target;
+    return t->data;
 }
 
 /* Checks one relative link; returns NULL when it resolves, else why not
  * (*detail is set to an owned string for some reasons). */
-static const char *check_link(const run_state *st, size_t from_index, const char *href, char **detail)
+static const char *check_link(const run_state *st, size_t from_index, const char *href,
+                              link_scratch *scratch, char **detail)
 {
     const page_t *from = st->lc->site->pages[from_index];
     *detail = NULL;
@@ -384,23 +388,22 @@ static const char *check_link(const run_state *st, size_t from_index, const char
     const char *why = NULL;
     size_t target_index = from_index;
     if (path_len > 0) {
-        char *target = link_target(st, from, href, path_len, &why);
+        const char *target = link_target(st, from, href, path_len, scratch, &why);
         if (!target)
             return why;
-        bool is_page = site_page_at(st->lc->site, target, &target_index) != NULL;
-        free(target);
-        if (!is_page)
+        if (!site_page_at(st->lc->site, target, &target_index))
             return NULL; /* a file: its fragment (page=2 of a PDF) is not ours to judge */
     }
     if (!hash || !hash[1])
         return NULL;
     const page_record *r = &st->lc->pages[target_index];
-    char *frag = path_percent_decode(hash + 1, strlen(hash + 1));
+    buf_reset(&scratch->fragment);
+    path_percent_decode_into(&scratch->fragment, hash + 1, strlen(hash + 1));
+    const char *frag = scratch->fragment.data;
     if (r->recorded && !strlist_has(&r->ids, frag)) {
         *detail = xasprintf("no id '%s' in %s", frag, st->lc->site->pages[target_index]->out_path);
         why = "";
     }
-    free(frag);
     return why;
 }
 
@@ -458,6 +461,7 @@ typedef struct {
 typedef struct {
     const run_state *st;
     broken_list *found; /* per page (shared: each page is one task's) */
+    link_scratch scratch;
 } check_worker;
 
 static void note_broken(broken_list *b, bool markdown, size_t k, const char *why, char *detail)
@@ -479,14 +483,14 @@ static void check_page_task(void *worker, size_t i)
         if (path_url_is_absolute(href) || !strchr(href, '#'))
             continue; /* the file itself was checked by the markdown stage */
         char *detail;
-        const char *why = check_link(st, i, href, &detail);
+        const char *why = check_link(st, i, href, &w->scratch, &detail);
         if (why)
             note_broken(&w->found[i], true, k, why, detail);
     }
     const page_record *r = &st->lc->pages[i];
     for (size_t k = 0; k < r->nlinks; k++) {
         char *detail;
-        const char *why = check_link(st, i, r->links[k].href, &detail);
+        const char *why = check_link(st, i, r->links[k].href, &w->scratch, &detail);
         if (why)
             note_broken(&w->found[i], false, k, why, detail);
     }
@@ -544,13 +548,17 @@ size_t linkcheck_run(linkcheck_t *lc, const char *const *other_files, size_t not
     check_worker *workers = xcalloc(jobs, sizeof *workers);
     void **ptrs = xcalloc(jobs, sizeof *ptrs);
     for (size_t t = 0; t < jobs; t++) {
-        workers[t] = (check_worker){&st, found};
+        workers[t] = (check_worker){.st = &st, .found = found};
         ptrs[t] = &workers[t];
     }
     pool_run(site->npages, jobs, ptrs, check_page_task);
     for (size_t i = 0; i < site->npages; i++)
         report_page(&st, i, &found[i]);
     free(found);
+    for (size_t t = 0; t < jobs; t++) {
+        buf_free(&workers[t].scratch.target);
+        buf_free(&workers[t].scratch.fragment);
+    }
     free(workers);
     free(ptrs);
     strlist_free(&st.written);

@@ -43,44 +43,47 @@ bool path_has_extension(const char *p, const char *ext)
     return strcmp(path_extension(p), ext) == 0;
 }
 
-char *path_normalize(const char *p)
+bool path_normalize_in_place(char *p)
 {
     size_t n = strlen(p);
-    const char **segs = xmalloc((n / 2 + 2) * sizeof *segs);
-    size_t *lens = xmalloc((n / 2 + 2) * sizeof *lens);
+    bool rooted = p[0] == '/', trailing = n && p[n - 1] == '/';
+    char *start = p + rooted, *w = start; /* the kept segments: start..w */
     size_t count = 0;
     const char *s = p;
     while (*s) {
-        const char *end = strchr(s, '/');
-        size_t len = end ? (size_t)(end - s) : strlen(s);
+        const char *slash = strchr(s, '/');
+        size_t len = slash ? (size_t)(slash - s) : strlen(s);
         if (len == 2 && s[0] == '.' && s[1] == '.') {
-            if (count == 0) {
-                free(segs);
-                free(lens);
-                return NULL;
-            }
+            if (count == 0)
+                return false;
             count--;
+            while (w > start && w[-1] != '/')
+                w--;
+            if (w > start)
+                w--; /* and the slash before the dropped segment */
         } else if (len > 0 && !(len == 1 && s[0] == '.')) {
-            segs[count] = s;
-            lens[count++] = len;
+            if (count++)
+                *w++ = '/';
+            memmove(w, s, len); /* w never passes s: segments only drop */
+            w += len;
         }
         s += len;
         if (*s == '/')
             s++;
     }
-    buf_t out = BUF_INIT;
-    if (p[0] == '/')
-        buf_putc(&out, '/');
-    for (size_t i = 0; i < count; i++) {
-        if (i)
-            buf_putc(&out, '/');
-        buf_putn(&out, segs[i], lens[i]);
-    }
-    if (n && p[n - 1] == '/' && count)
-        buf_putc(&out, '/');
-    free(segs);
-    free(lens);
-    return buf_detach(&out);
+    if (trailing && count)
+        *w++ = '/';
+    *w = '\0';
+    return true;
+}
+
+char *path_normalize(const char *p)
+{
+    char *copy = xstrdup(p);
+    if (path_normalize_in_place(copy))
+        return copy;
+    free(copy);
+    return NULL;
 }
 
 char *path_relative_url(const char *from_out_path, const char *to_out_path)
@@ -150,18 +153,23 @@ int path_percent_byte(const char *s, size_t n)
     return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
-char *path_percent_decode(const char *s, size_t n)
+void path_percent_decode_into(buf_t *out, const char *s, size_t n)
 {
-    buf_t out = BUF_INIT;
-    buf_puts(&out, "");
+    buf_puts(out, "");
     for (size_t i = 0; i < n; i++) {
         int byte = path_percent_byte(s + i, n - i);
         if (byte >= 0) {
-            buf_putc(&out, (char)byte);
+            buf_putc(out, (char)byte);
             i += 2;
         } else {
-            buf_putc(&out, s[i]);
+            buf_putc(out, s[i]);
         }
     }
+}
+
+char *path_percent_decode(const char *s, size_t n)
+{
+    buf_t out = BUF_INIT;
+    path_percent_decode_into(&out, s, n);
     return buf_detach(&out);
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
+
 char *path_join(const char *a, const char *b);  /* caller frees; "a/b" */
 char *path_dirname(const char *p);              /* caller frees; "" for a bare name */
 const char *path_basename(const char *p);       /* borrowed pointer into p */
@@ -17,6 +19,8 @@ bool path_has_extension(const char *p, const char *ext);
 /* Resolves "." and ".." segments and doubled slashes (a leading "/" stays).
  * Returns NULL when ".." would climb above the start (caller frees). */
 char *path_normalize(const char *p);
+/* The same in p itself (never longer); false when ".." climbs above it. */
+bool path_normalize_in_place(char *p);
 /* Relative URL from the page written at from_out_path to to_out_path, both
  * site-root relative ("en/a/index.html", "style.css"). Keeps "index.html"
  * so links work from file:// (caller frees). */
@@ -33,5 +37,7 @@ int path_percent_byte(const char *s, size_t n);
 /* Decodes every "%XX" of the n bytes at s; a '%' that starts no escape is
  * kept as it is, as browsers do (caller frees). */
 char *path_percent_decode(const char *s, size_t n);
+/* The same, appended to out. */
+void path_percent_decode_into(buf_t *out, const char *s, size_t n);
 
 #endif

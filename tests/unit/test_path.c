@@ -48,6 +48,13 @@ static void test_normalize(void **state)
     assert_normalized("a/../../x", NULL);
     assert_normalized("/srv/./out", "/srv/out");
     assert_normalized("./out", "out");
+    assert_normalized("en/posts/../about/", "en/about/");
+    assert_normalized("en/posts/long-name/../../fi/x", "en/fi/x");
+    assert_normalized("a/..", "");
+    assert_normalized("a/../", "");
+    assert_normalized("/", "/");
+    assert_normalized("/a/../b", "/b");
+    assert_normalized("", "");
 }
 
 static void test_absolute_urls(void **state)
