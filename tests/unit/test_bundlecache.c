@@ -19,7 +19,14 @@
 
 #define LEVEL 6
 
-static char dir[] = "/tmp/waymark-bcache-XXXXXX";
+#define DIR_TEMPLATE "/tmp/waymark-bcache-XXXXXX"
+static char dir[sizeof DIR_TEMPLATE];
+
+static void make_dir(void)
+{
+    memcpy(dir, DIR_TEMPLATE, sizeof DIR_TEMPLATE);
+    assert_non_null(mkdtemp(dir));
+}
 
 static void hex_of(int n, char hex[65])
 {
@@ -61,7 +68,7 @@ static void assert_entry(const bcache_t *c, int n)
 static void rebuild_appends_and_failure_takes_back(void **state)
 {
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    make_dir();
     bcache_writer_t *w = bcache_create(dir, LEVEL, NULL);
     for (int n = 0; n < 4; n++)
         add(w, n, NULL);
@@ -120,10 +127,41 @@ static void rebuild_appends_and_failure_takes_back(void **state)
     fs_remove_tree(dir);
 }
 
+/* A pack changed behind the index's back: the damaged entry does not
+ * read, the others still do. */
+static void damaged_entry_is_not_used(void **state)
+{
+    (void)state;
+    make_dir();
+    bcache_writer_t *w = bcache_create(dir, LEVEL, NULL);
+    for (int n = 0; n < 3; n++)
+        add(w, n, NULL);
+    assert_int_equal(bcache_commit(w), 0);
+    char *pack = path_join(dir, "bundle.pack");
+    FILE *f = fopen(pack, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 1500, SEEK_SET), 0); /* inside the second entry */
+    fputc('!', f);
+    fclose(f);
+    free(pack);
+    bcache_t *c = bcache_open(dir, LEVEL);
+    assert_non_null(c);
+    char hex[65];
+    hex_of(1, hex);
+    const bcache_entry *damaged = bcache_find(c, hex);
+    assert_non_null(damaged);
+    assert_null(bcache_read(c, damaged));
+    assert_entry(c, 0);
+    assert_entry(c, 2);
+    bcache_close(c);
+    fs_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rebuild_appends_and_failure_takes_back),
+        cmocka_unit_test(damaged_entry_is_not_used),
     };
     return cmocka_run_group_tests_name("bundlecache", tests, NULL, NULL);
 }
