@@ -64,25 +64,22 @@ typedef struct {
     size_t nlinks, links_cap;
     strlist external;     /* external links from templates */
     char *template_path;
-    char *block;          /* set: ids, hrefs and externals all lie in this one
-                             allocation (a record from strings), not each its own */
+    /* a record from strings: the strings are borrowed, and the three
+     * arrays lie in one allocation, the one links points to */
+    bool borrowed;
 } page_record;
 
 /* Frees what r owns and empties it. */
 static void record_free(page_record *r)
 {
-    if (r->block) { /* the strings are the block's: only the arrays go */
-        free(r->ids.items);
-        free(r->external.items);
-        free(r->block);
-    } else {
+    if (!r->borrowed) {
         strlist_free(&r->ids);
         strlist_free(&r->external);
         for (size_t k = 0; k < r->nlinks; k++)
             free(r->links[k].href);
+        free(r->template_path);
     }
     free(r->links);
-    free(r->template_path);
     *r = (page_record){0};
 }
 
@@ -295,9 +292,10 @@ char **linkcheck_record_strings(const linkcheck_t *lc, size_t index, size_t *n)
 bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *const *items,
                                    size_t n, const char *template_path)
 {
-    /* Sized first, so that a kept page's record is a handful of
-     * allocations, not one per link (a rebuild makes thousands of them). */
-    size_t nids = 0, nlinks = 0, nexternal = 0, bytes = 0;
+    /* The strings are borrowed, so that a kept page's record is one
+     * allocation: a rebuild makes thousands of them, and copying their
+     * text was most of the cost of keeping a page. */
+    size_t nids = 0, nlinks = 0, nexternal = 0;
     for (size_t i = 0; i < n; i++) {
         char kind = items[i][0];
         if (kind != '#' && kind != 'c' && kind != 't' && kind != 'x')
@@ -305,18 +303,15 @@ bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *co
         nids += kind == '#';
         nlinks += kind == 'c' || kind == 't';
         nexternal += kind == 'x';
-        bytes += strlen(items[i]); /* the kind letter's byte holds the '\0' */
     }
-    page_record r = {.block = xmalloc(bytes ? bytes : 1)};
-    r.ids = (strlist){xcalloc(nids ? nids : 1, sizeof(char *)), 0, nids};
-    r.external = (strlist){xcalloc(nexternal ? nexternal : 1, sizeof(char *)), 0, nexternal};
-    r.links = xcalloc(nlinks ? nlinks : 1, sizeof *r.links);
+    page_record r = {.recorded = true, .borrowed = true};
+    r.links = xmalloc(nlinks * sizeof *r.links + (nids + nexternal) * sizeof(char *) + 1);
     r.links_cap = nlinks;
-    char *at = r.block;
+    char **strings = (char **)(void *)(r.links + nlinks);
+    r.ids = (strlist){strings, 0, nids};
+    r.external = (strlist){strings + nids, 0, nexternal};
     for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(items[i] + 1);
-        char *s = memcpy(at, items[i] + 1, len + 1);
-        at += len + 1;
+        char *s = (char *)items[i] + 1;
         switch (items[i][0]) {
         case '#':
             r.ids.items[r.ids.len++] = s;
@@ -328,8 +323,7 @@ bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *co
             r.links[r.nlinks++] = (page_link){s, items[i][0] == 'c' ? LINK_CONTENT : LINK_TEMPLATE};
         }
     }
-    r.template_path = xstrdup(template_path);
-    r.recorded = true;
+    r.template_path = (char *)template_path;
     lc->pages[index] = r;
     return true;
 }

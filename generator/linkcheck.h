@@ -41,7 +41,9 @@ void linkcheck_record(linkcheck_t *lc, size_t index, const char *html, size_t le
  * Caller frees each string and the array; NULL when not recorded. */
 char **linkcheck_record_strings(const linkcheck_t *lc, size_t index, size_t *n);
 /* Records page index from such strings, as linkcheck_record would have
- * from the same HTML. False (nothing recorded) when one is malformed. */
+ * from the same HTML. The strings and template_path are borrowed: they
+ * must outlive the collector. False (nothing recorded) when one is
+ * malformed. */
 bool linkcheck_record_from_strings(linkcheck_t *lc, size_t index, const char *const *items,
                                    size_t n, const char *template_path);
 
