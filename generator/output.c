@@ -15,10 +15,11 @@
 #include "bundle.h"
 #include "fs.h"
 #include "path.h"
+#include "treelist.h"
 #include "xalloc.h"
 
 #define MANIFEST_NAME "site.manifest"
-#define MANIFEST_HEADER "waymark-site-manifest 1\n"
+#define MANIFEST_HEADER "waymark-site-manifest 2\n"
 
 char *output_begin(const char *final_dir, diags_t *d)
 {
@@ -119,17 +120,25 @@ struct output {
     size_t nfiles, files_cap, written;
     bool sorted, finished;
     /* final_dir's files as they were, listed on a thread of their own
-     * while the build runs (update_in_place removes the ones not built) */
+     * while the build runs (update_in_place removes the ones not built),
+     * reading again only the folders that changed since the last listing
+     * (treelist.h): dirs_known are the manifest's, dirs_seen this one's */
     pthread_t lister;
     bool listing;
     fs_list_t old;
     int old_rc;
+    treelist_dirs dirs_known, dirs_seen;
 };
 
 static void *list_old_files(void *arg)
 {
     output_t *o = arg;
-    o->old_rc = fs_list_files(o->final_dir, &o->old);
+    const char **names = xcalloc(o->nkept + 1, sizeof *names);
+    for (size_t i = 0; i < o->nkept; i++)
+        names[i] = o->kept[i].name;
+    o->old_rc = treelist_files(o->final_dir, &o->dirs_known, names, o->nkept,
+                               treelist_trust_before(), &o->dirs_seen, &o->old);
+    free(names);
     return NULL;
 }
 
@@ -145,7 +154,9 @@ static void stop_listing(output_t *o)
 /* The files final_dir held when the build started (0), or -1. */
 static int old_files(output_t *o, bool listed)
 {
-    return listed ? o->old_rc : fs_list_files(o->final_dir, &o->old);
+    if (!listed)
+        list_old_files(o);
+    return o->old_rc;
 }
 
 static int compare_kept(const void *a, const void *b)
@@ -160,8 +171,26 @@ static int compare_output_files(const void *a, const void *b)
 
 static int64_t ns(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
 
+/* A "dir <ino> <mtime> <ctime> <name>" line of the manifest, after the
+ * last one (names sorted). */
+static bool read_dir_line(output_t *o, const char *line)
+{
+    uint64_t ino;
+    int64_t mtime, ctime;
+    int n = 0;
+    if (sscanf(line, "dir %" SCNu64 " %" SCNd64 " %" SCNd64 " %n", &ino, &mtime, &ctime, &n) != 3 ||
+        n == 0)
+        return false;
+    treelist_dirs *d = &o->dirs_known;
+    if (d->len && strcmp(d->items[d->len - 1].name, line + n) >= 0)
+        return false;
+    treelist_dirs_add(d, line + n, ino, mtime, ctime);
+    return true;
+}
+
 /* Reads the manifest: header, "<hex> <size> <ino> <mtime> <ctime> <name>"
- * lines sorted by name, "end <sha256 of all above>". Anything else: none. */
+ * lines sorted by name, the folders of the last listing ("dir" lines,
+ * sorted by name), "end <sha256 of all above>". Anything else: none. */
 static void read_manifest(output_t *o)
 {
     char *text;
@@ -186,9 +215,14 @@ static void read_manifest(output_t *o)
     for (char *line = text + strlen(MANIFEST_HEADER), *nl; ok && *line; line = nl + 1) {
         nl = strchr(line, '\n');
         *nl = '\0';
+        if (!strncmp(line, "dir ", 4)) {
+            ok = read_dir_line(o, line);
+            continue;
+        }
+        ok = o->dirs_known.len == 0; /* files come first */
         kept_file k = {0};
         int n = 0;
-        ok = sscanf(line, "%64[0-9a-f] %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %n", k.hex,
+        ok = ok && sscanf(line, "%64[0-9a-f] %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %n", k.hex,
                     &k.size, &k.ino, &k.mtime_ns, &k.ctime_ns, &n) == 5 && n > 0 && line[n] &&
              strlen(k.hex) == 64;
         if (!ok)
@@ -204,6 +238,7 @@ static void read_manifest(output_t *o)
         free(o->kept);
         o->kept = NULL;
         o->nkept = 0;
+        treelist_dirs_free(&o->dirs_known);
     }
     free(text);
 }
@@ -436,8 +471,10 @@ static int update_in_place(output_t *o, bool listed, diags_t *d)
     return 0;
 }
 
-/* Records what final_dir now holds, for the next build. */
-static void write_manifest(output_t *o)
+/* Records what final_dir now holds, for the next build, and with_folders,
+ * the folders the listing saw (the ones this build changed no longer
+ * match, so the next listing reads them again). */
+static void write_manifest(output_t *o, bool with_folders)
 {
     buf_t text = BUF_INIT;
     buf_puts(&text, MANIFEST_HEADER);
@@ -455,6 +492,12 @@ static void write_manifest(output_t *o)
                    f->size, k ? k->ino : (uint64_t)st.st_ino, k ? k->mtime_ns : ns(st.st_mtim),
                    k ? k->ctime_ns : ns(st.st_ctim), f->name);
     }
+    for (size_t i = 0; with_folders && i < o->dirs_seen.len; i++) {
+        const treelist_dir *dir = &o->dirs_seen.items[i];
+        if (!strchr(dir->name, '\n'))
+            buf_printf(&text, "dir %" PRIu64 " %" PRId64 " %" PRId64 " %s\n", dir->ino,
+                       dir->mtime_ns, dir->ctime_ns, dir->name);
+    }
     char hex[65];
     bundle_sha256_hex(text.data, text.len, hex);
     buf_printf(&text, "end %s\n", hex);
@@ -470,7 +513,8 @@ int output_finish(output_t *o, diags_t *d)
     if (o->manifest)
         unlink(o->manifest); /* final_dir is about to change */
     int rc;
-    if (o->written == o->nfiles) {
+    bool in_place = o->written != o->nfiles;
+    if (!in_place) {
         rc = output_commit(o->staging, o->final_dir, d);
         for (size_t i = 0; rc == 0 && i < o->nfiles; i++) {
             free(o->files[i].path);
@@ -481,7 +525,7 @@ int output_finish(output_t *o, diags_t *d)
     }
     o->finished = rc == 0;
     if (rc == 0 && o->manifest)
-        write_manifest(o);
+        write_manifest(o, in_place && o->old_rc == 0);
     return rc;
 }
 
@@ -491,6 +535,8 @@ void output_close(output_t *o)
         return;
     stop_listing(o);
     fs_list_free(&o->old);
+    treelist_dirs_free(&o->dirs_known);
+    treelist_dirs_free(&o->dirs_seen);
     if (!o->finished)
         output_abort(o->staging);
     for (size_t i = 0; i < o->nkept; i++)

@@ -145,6 +145,25 @@ printf 'edited by hand\n' >"$TMP/re/site/en/posts/post-11/index.html"
 build "$TMP/re"
 cold "rebuild: an output file edited by hand is written again"
 
+# Files put into the output by hand are removed, also in folders that the
+# last listing recorded (site.manifest) and that are therefore not read
+# again: adding a file changes the folder's status. Folders changed in the
+# two seconds before a listing are not recorded, hence the pause.
+sleep 2.2
+build "$TMP/re"
+folders=$(grep -c '^dir ' "$TMP/re/.cache/site.manifest" || true)
+[ "$folders" -gt 100 ] \
+  && pass "rebuild: the output's folders are recorded for the next listing ($folders)" \
+  || fail "rebuild: the output's folders are recorded for the next listing" "$folders dir lines"
+printf 'stray\n' >"$TMP/re/site/en/posts/post-13/stray.html"
+mkdir -p "$TMP/re/site/fi/posts/post-13/extra"
+printf 'stray\n' >"$TMP/re/site/fi/posts/post-13/extra/x.html"
+build "$TMP/re"
+[ ! -e "$TMP/re/site/en/posts/post-13/stray.html" ] && [ ! -e "$TMP/re/site/fi/posts/post-13/extra" ] \
+  && pass "rebuild: files put into recorded output folders by hand are removed" \
+  || fail "rebuild: files put into recorded output folders by hand are removed" "$(ls -R "$TMP/re/site/en/posts/post-13" "$TMP/re/site/fi/posts/post-13" 2>&1 | tr '\n' ' ')"
+cold "rebuild: after removing files put there by hand, the same bytes as from scratch"
+
 # what every page sees: a template, a catalog, site.lua
 mkdir -p "$site/themes/default/templates"
 { cat "$REPO/themes/default/templates/post.html"; printf '<p>A local note.</p>\n'; } >"$site/themes/default/templates/post.html"
