@@ -6,6 +6,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -551,4 +552,104 @@ double fm_number(const fm_node *map, const char *key, double fallback, const cha
     diag_error(d, path, n->line, n->col, "'%s' must be a number%s", key,
                number ? " (without quotes)" : "");
     return fallback;
+}
+
+/* ---- The tree as bytes (srccache keeps it, to spare a rebuild libyaml) ---- */
+
+enum { ENCODED_NONE = 3 }; /* a page without front matter; else an fm_kind */
+
+static void put_text(buf_t *out, const char *s)
+{
+    size_t n = strlen(s);
+    bytes_put_u32(out, (uint32_t)n);
+    buf_putn(out, s, n);
+}
+
+static void encode_node(const fm_node *n, buf_t *out)
+{
+    bytes_put_u32(out, (uint32_t)n->kind | (n->plain ? 0x100u : 0));
+    bytes_put_u32(out, (uint32_t)n->line);
+    bytes_put_u32(out, (uint32_t)n->col);
+    if (n->kind == FM_SCALAR) {
+        put_text(out, n->text ? n->text : "");
+        return;
+    }
+    bytes_put_u32(out, (uint32_t)n->len);
+    for (size_t i = 0; i < n->len; i++) {
+        if (n->kind == FM_MAP)
+            put_text(out, n->keys[i]);
+        encode_node(n->items[i], out);
+    }
+}
+
+void fm_encode(const fm_node *root, buf_t *out)
+{
+    if (root)
+        encode_node(root, out);
+    else
+        bytes_put_u32(out, ENCODED_NONE);
+}
+
+static char *take_text(byte_cursor *cur)
+{
+    uint32_t n = cursor_u32(cur);
+    const unsigned char *s = cursor_bytes(cur, n);
+    return s ? xstrndup((const char *)s, n) : NULL;
+}
+
+/* The node at cur, or NULL when the bytes are not one. */
+static fm_node *decode_node(byte_cursor *cur, uint32_t tag, int depth)
+{
+    fm_kind kind = (fm_kind)(tag & 0xff);
+    if (depth > FM_MAX_DEPTH + 1 || (kind != FM_SCALAR && kind != FM_LIST && kind != FM_MAP))
+        return NULL;
+    fm_node *n = new_node(kind, (fm_pos){0, 0});
+    n->plain = tag & 0x100u;
+    n->line = (int)cursor_u32(cur);
+    n->col = (int)cursor_u32(cur);
+    if (kind == FM_SCALAR) {
+        n->text = take_text(cur);
+        if (!n->text || !cur->ok) {
+            fm_free(n);
+            return NULL;
+        }
+        return n;
+    }
+    uint32_t len = cursor_u32(cur);
+    if (!cur->ok || len > (size_t)(cur->end - cur->p)) { /* each item takes bytes */
+        fm_free(n);
+        return NULL;
+    }
+    n->items = xcalloc(len ? len : 1, sizeof *n->items);
+    n->keys = kind == FM_MAP ? xcalloc(len ? len : 1, sizeof *n->keys) : NULL;
+    for (; n->len < len; n->len++) {
+        char *key = kind == FM_MAP ? take_text(cur) : NULL;
+        fm_node *item = (kind != FM_MAP || key) ? decode_node(cur, cursor_u32(cur), depth + 1)
+                                               : NULL;
+        if (!item) {
+            free(key);
+            fm_free(n);
+            return NULL;
+        }
+        if (n->keys)
+            n->keys[n->len] = key;
+        n->items[n->len] = item;
+    }
+    return n;
+}
+
+int fm_decode(const void *data, size_t len, fm_node **root)
+{
+    byte_cursor cur = {data, (const unsigned char *)data + len, true};
+    uint32_t tag = cursor_u32(&cur);
+    *root = NULL;
+    if (cur.ok && tag == ENCODED_NONE)
+        return cur.p == cur.end ? 0 : -1;
+    fm_node *n = cur.ok ? decode_node(&cur, tag, 1) : NULL;
+    if (!n || n->kind != FM_MAP || cur.p != cur.end) {
+        fm_free(n);
+        return -1;
+    }
+    *root = n;
+    return 0;
 }

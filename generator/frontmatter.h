@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "diag.h"
 
 typedef enum { FM_SCALAR, FM_LIST, FM_MAP } fm_kind;
@@ -43,6 +44,12 @@ int fm_read(const char *src, size_t len, const char *path, fm_page *out, diags_t
  * reporting errors; caller frees with fm_free. */
 fm_node *fm_read_document(const char *src, size_t len, const char *path, diags_t *d);
 void fm_free(fm_node *node);
+
+/* The tree as bytes, appended to out (root may be NULL: no front matter),
+ * and back: fm_decode gives 0 and *root (NULL for none; caller frees), or
+ * -1 when the bytes are not such a tree. */
+void fm_encode(const fm_node *root, buf_t *out);
+int fm_decode(const void *data, size_t len, fm_node **root);
 
 /* The value of key in a map, or NULL (borrowed). */
 const fm_node *fm_get(const fm_node *map, const char *key);

@@ -162,20 +162,48 @@ static void place_page(page_t *p, const char *lang_code, const char *rel, diags_
     free(stem);
 }
 
-/* The page's file, or only its front matter when the file is as the
- * source cache knows it (*kept then set); st gets the file's status. */
-static int read_source(page_t *p, srccache_t *sources, struct stat *st, size_t *len,
-                       const srccache_entry **kept)
+/* Models the page from the source cache when its file is as the cache
+ * knows it (*kept then set): its front matter parsed, where its body is
+ * and the body's digest, without opening the file. st gets the status. */
+static bool model_from_cache(page_t *p, srccache_t *sources, struct stat *st,
+                             const srccache_entry **kept)
 {
+    const srccache_entry *e = srccache_lookup(sources, p->src_path);
     *kept = NULL;
-    if (sources && stat(p->src_path, st) == 0)
-        *kept = srccache_find(sources, p->src_path, st);
-    if (!*kept)
-        return fs_read_file_stat(p->src_path, &p->source, len, st);
-    *len = (*kept)->front_len;
-    p->source = xmalloc(*len + 1);
-    memcpy(p->source, (*kept)->front, *len);
-    p->source[*len] = '\0';
+    if (!e || stat(p->src_path, st) < 0 || !srccache_matches(e, st) ||
+        fm_decode(e->tree, e->tree_len, &p->front) < 0)
+        return false;
+    p->body_offset = e->front_len;
+    p->body_len = e->body_len;
+    p->body_line = e->body_line;
+    p->source_len = e->size;
+    memcpy(p->body_digest, e->body_digest, sizeof p->body_digest);
+    *kept = e;
+    return true;
+}
+
+/* Models the page from its file: the front matter parsed (and, when tree
+ * is not NULL, encoded there for the source cache), the body hashed. */
+static int model_from_file(page_t *p, struct stat *st, buf_t *tree, diags_t *d)
+{
+    size_t len;
+    if (fs_read_file_stat(p->src_path, &p->source, &len, st) < 0) {
+        diag_error(d, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    fm_page fm;
+    if (fm_read(p->source, len, p->src_path, &fm, d) < 0)
+        return -1;
+    p->front = fm.root;
+    p->body_offset = (size_t)(fm.body - p->source);
+    p->body_len = fm.body_len;
+    p->body_line = fm.body_line;
+    p->source_len = len;
+    sha256(fm.body, fm.body_len, p->body_digest);
+    free(p->source);
+    p->source = NULL;
+    if (tree)
+        fm_encode(p->front, tree);
     return 0;
 }
 
@@ -188,43 +216,25 @@ static page_t *read_page(const char *lang_code, int lang, const char *rel, int64
     page_t *p = xcalloc(1, sizeof *p);
     p->lang = lang;
     p->src_path = xasprintf(CONTENT_DIR "/%s/%s", lang_code, rel);
-    size_t len;
     struct stat st;
     const srccache_entry *kept;
-    if (read_source(p, sources, &st, &len, &kept) < 0) {
-        diag_error(d, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+    buf_t tree = BUF_INIT;
+    if (!model_from_cache(p, sources, &st, &kept) &&
+        model_from_file(p, &st, sources ? &tree : NULL, d) < 0) {
         page_free(p);
         return NULL;
     }
     *mtime = (int64_t)st.st_mtime;
-    fm_page fm;
-    if (fm_read(p->source, len, p->src_path, &fm, d) < 0) {
-        page_free(p);
-        return NULL;
-    }
-    p->front = fm.root;
-    p->body_offset = (size_t)(fm.body - p->source);
-    if (kept) { /* the body as it was read last time */
-        p->body_len = kept->body_len;
-        p->body_line = kept->body_line;
-        p->source_len = kept->size;
-        memcpy(p->body_digest, kept->body_digest, sizeof p->body_digest);
-    } else {
-        p->body_len = fm.body_len;
-        p->body_line = fm.body_line;
-        p->source_len = len;
-        sha256(fm.body, fm.body_len, p->body_digest);
-    }
     p->body_deferred = true;
     p->body_hashed = true;
-    srccache_entry note = {.path = p->src_path, .front = p->source,
+    srccache_entry note = {.path = p->src_path, .tree = kept ? kept->tree : tree.data,
+                           .tree_len = kept ? kept->tree_len : tree.len,
                            .front_len = p->body_offset, .body_len = p->body_len,
                            .body_line = p->body_line};
     srccache_set_status(&note, &st);
     memcpy(note.body_digest, p->body_digest, sizeof note.body_digest);
     srccache_note(sources, &note);
-    free(p->source);
-    p->source = NULL;
+    buf_free(&tree);
     read_front_matter(p, d);
     place_page(p, lang_code, rel, d);
     if (!p->title) {

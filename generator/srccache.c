@@ -14,10 +14,11 @@
 #include "xalloc.h"
 
 #define FILE_NAME "sources.cache"
-#define FORMAT 1
+#define FORMAT 2
 
 struct srccache {
     char *path, *header;
+    char *data;            /* the file: the old entries' strings lie in it */
     srccache_entry *old;   /* the file's, sorted by path */
     size_t nold;
     srccache_entry *noted; /* this build's */
@@ -28,7 +29,7 @@ struct srccache {
 static void entry_free(srccache_entry *e)
 {
     free(e->path);
-    free(e->front);
+    free(e->tree);
 }
 
 static int compare_paths(const void *a, const void *b)
@@ -36,24 +37,24 @@ static int compare_paths(const void *a, const void *b)
     return strcmp(((const srccache_entry *)a)->path, ((const srccache_entry *)b)->path);
 }
 
+/* Strings are written with a '\0' after them, so that entries read back
+ * can point into the file's bytes. */
 static void put_bytes(buf_t *b, const char *s, size_t len)
 {
     bytes_put_u32(b, (uint32_t)len);
     buf_putn(b, s, len);
+    buf_putc(b, '\0');
 }
 
-static char *take_bytes(byte_cursor *cur, size_t *len)
+static char *borrow_bytes(byte_cursor *cur, size_t *len)
 {
     uint32_t n = cursor_u32(cur);
-    const unsigned char *s = cursor_bytes(cur, n);
-    if (!s)
+    const unsigned char *s = cursor_bytes(cur, (size_t)n + 1);
+    if (!s || s[n] != '\0')
         return NULL;
-    char *copy = xmalloc((size_t)n + 1);
-    memcpy(copy, s, n);
-    copy[n] = '\0';
     if (len)
         *len = n;
-    return copy;
+    return (char *)s;
 }
 
 /* The entries of a file whose header and seal were checked; false when
@@ -66,8 +67,9 @@ static bool read_entries(srccache_t *c, byte_cursor *cur)
     c->old = xcalloc(n ? n : 1, sizeof *c->old);
     for (c->nold = 0; c->nold < n; c->nold++) {
         srccache_entry *e = &c->old[c->nold];
-        e->path = take_bytes(cur, NULL);
-        e->front = take_bytes(cur, &e->front_len);
+        e->path = borrow_bytes(cur, NULL);
+        e->tree = borrow_bytes(cur, &e->tree_len);
+        e->front_len = (size_t)cursor_u64(cur);
         e->size = cursor_u64(cur);
         e->ino = cursor_u64(cur);
         e->dev = cursor_u64(cur);
@@ -78,15 +80,12 @@ static bool read_entries(srccache_t *c, byte_cursor *cur)
         e->body_len = (size_t)cursor_u64(cur);
         e->body_line = (int)cursor_u32(cur);
         const unsigned char *digest = cursor_bytes(cur, 32);
-        if (!e->path || !e->front || !digest || e->front_len + e->body_len != e->size) {
-            entry_free(e);
+        if (!e->path || !e->tree || !digest || e->front_len > e->size ||
+            e->front_len + e->body_len != e->size)
             return false;
-        }
         memcpy(e->body_digest, digest, 32);
-        if (c->nold > 0 && strcmp(c->old[c->nold - 1].path, e->path) >= 0) {
-            entry_free(e);
+        if (c->nold > 0 && strcmp(c->old[c->nold - 1].path, e->path) >= 0)
             return false; /* written sorted, one per path */
-        }
     }
     return cur->p == cur->end;
 }
@@ -110,13 +109,13 @@ static void read_file(srccache_t *c)
         ok = read_entries(c, &cur);
     }
     if (!ok) {
-        for (size_t i = 0; i < c->nold; i++)
-            entry_free(&c->old[i]);
         free(c->old);
         c->old = NULL;
         c->nold = 0;
+        free(data);
+        return;
     }
-    free(data);
+    c->data = data;
 }
 
 srccache_t *srccache_open(const char *cache_dir, const char *version)
@@ -140,30 +139,38 @@ void srccache_set_status(srccache_entry *e, const struct stat *st)
     e->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
 }
 
-const srccache_entry *srccache_find(const srccache_t *c, const char *path, const struct stat *st)
+const srccache_entry *srccache_lookup(const srccache_t *c, const char *path)
 {
     if (!c || !c->nold)
         return NULL;
     srccache_entry probe = {.path = (char *)path};
-    const srccache_entry *e = bsearch(&probe, c->old, c->nold, sizeof *c->old, compare_paths);
+    return bsearch(&probe, c->old, c->nold, sizeof *c->old, compare_paths);
+}
+
+bool srccache_matches(const srccache_entry *e, const struct stat *st)
+{
     srccache_entry now = {0};
     srccache_set_status(&now, st);
-    if (!e || e->size != now.size || e->ino != now.ino || e->dev != now.dev ||
-        e->mtime_s != now.mtime_s || e->mtime_ns != now.mtime_ns ||
-        e->ctime_s != now.ctime_s || e->ctime_ns != now.ctime_ns)
-        return NULL;
-    return e;
+    return e->size == now.size && e->ino == now.ino && e->dev == now.dev &&
+           e->mtime_s == now.mtime_s && e->mtime_ns == now.mtime_ns &&
+           e->ctime_s == now.ctime_s && e->ctime_ns == now.ctime_ns;
+}
+
+const srccache_entry *srccache_find(const srccache_t *c, const char *path, const struct stat *st)
+{
+    const srccache_entry *e = srccache_lookup(c, path);
+    return e && srccache_matches(e, st) ? e : NULL;
 }
 
 void srccache_loaded(srccache_t *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->nold; i++)
-        entry_free(&c->old[i]);
-    free(c->old);
+    free(c->old); /* their strings are the file's */
     c->old = NULL;
     c->nold = 0;
+    free(c->data);
+    c->data = NULL;
 }
 
 void srccache_note(srccache_t *c, const srccache_entry *e)
@@ -172,9 +179,9 @@ void srccache_note(srccache_t *c, const srccache_entry *e)
         return;
     srccache_entry copy = *e;
     copy.path = xstrdup(e->path);
-    copy.front = xmalloc(e->front_len + 1);
-    memcpy(copy.front, e->front, e->front_len);
-    copy.front[e->front_len] = '\0';
+    copy.tree = xmalloc(e->tree_len + 1);
+    memcpy(copy.tree, e->tree, e->tree_len);
+    copy.tree[e->tree_len] = '\0';
     pthread_mutex_lock(&c->lock);
     xgrow((void **)&c->noted, &c->noted_cap, c->nnoted + 1, sizeof *c->noted);
     c->noted[c->nnoted++] = copy;
@@ -193,7 +200,8 @@ int srccache_save(srccache_t *c)
     for (size_t i = 0; i < c->nnoted; i++) {
         const srccache_entry *e = &c->noted[i];
         put_bytes(&b, e->path, strlen(e->path));
-        put_bytes(&b, e->front, e->front_len);
+        put_bytes(&b, e->tree, e->tree_len);
+        bytes_put_u64(&b, e->front_len);
         bytes_put_u64(&b, e->size);
         bytes_put_u64(&b, e->ino);
         bytes_put_u64(&b, e->dev);

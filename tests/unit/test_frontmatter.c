@@ -516,6 +516,57 @@ static void survives_mangled_input(void **state)
     free(copy);
 }
 
+/* The same tree, node by node: kinds, positions, texts, keys. */
+static void assert_same_tree(const fm_node *a, const fm_node *b)
+{
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->line, b->line);
+    assert_int_equal(a->col, b->col);
+    assert_int_equal(a->plain, b->plain);
+    if (a->kind == FM_SCALAR) {
+        assert_string_equal(a->text, b->text);
+        return;
+    }
+    assert_int_equal(a->len, b->len);
+    for (size_t i = 0; i < a->len; i++) {
+        if (a->kind == FM_MAP)
+            assert_string_equal(a->keys[i], b->keys[i]);
+        assert_same_tree(a->items[i], b->items[i]);
+    }
+}
+
+static void encoded_tree_reads_back(void **state)
+{
+    (void)state;
+    fm_page page;
+    diags_t d = DIAGS_INIT;
+    assert_int_equal(read_page(typical, &page, &d), 0);
+    buf_t bytes = BUF_INIT;
+    fm_encode(page.root, &bytes);
+    fm_node *back;
+    assert_int_equal(fm_decode(bytes.data, bytes.len, &back), 0);
+    assert_non_null(back);
+    assert_same_tree(page.root, back);
+    fm_free(back);
+    /* anything cut short, or with bytes after it, is not a tree */
+    for (size_t n = 0; n < bytes.len; n++) {
+        back = NULL;
+        assert_int_equal(fm_decode(bytes.data, n, &back), -1);
+        assert_null(back);
+    }
+    buf_putc(&bytes, 'x');
+    assert_int_equal(fm_decode(bytes.data, bytes.len, &back), -1);
+    buf_free(&bytes);
+    fm_free(page.root);
+
+    /* a page without front matter */
+    fm_encode(NULL, &bytes);
+    back = (fm_node *)&bytes;
+    assert_int_equal(fm_decode(bytes.data, bytes.len, &back), 0);
+    assert_null(back);
+    buf_free(&bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -540,6 +591,7 @@ int main(void)
         cmocka_unit_test(number_values),
         cmocka_unit_test(null_values_are_absent),
         cmocka_unit_test(survives_mangled_input),
+        cmocka_unit_test(encoded_tree_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
