@@ -17,6 +17,8 @@
 # pay for deleting the one before it (a fifth of waymark's CPU time at
 # 10,000 pages). Both tools get the same treatment. It needs the disk room
 # for every run's output (about 1 GB at 10,000 pages, 8 GB at 100,000).
+# Before each timed run, `sync` writes the earlier runs' output to disk, so
+# that the kernel's writeback of one run does not take CPU from the next.
 # Not a test: `make test` never runs it, and nothing here asserts a timing.
 set -euo pipefail
 REPO=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
@@ -84,6 +86,7 @@ measure() {
   while [ "$1" != -- ]; do sizes+=("$1"); shift; done
   shift
   log=$(mktemp)
+  sync # the last run's output goes to disk now, not during this one
   if ! /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.err"; then
     tail -5 "$log.err" >&2; rm -f "$log" "$log.err"
     echo "bench: $tool failed on $n pages" >&2
