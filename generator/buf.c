@@ -19,6 +19,8 @@ static void reserve(buf_t *b, size_t extra)
     b->data[b->len] = '\0'; /* an empty buffer's cstr/detach is "" too */
 }
 
+void buf_reserve(buf_t *b, size_t extra) { reserve(b, extra); }
+
 void buf_putn(buf_t *b, const char *s, size_t n)
 {
     reserve(b, n);

@@ -18,6 +18,9 @@ typedef struct {
 #define BUF_INIT {NULL, 0, 0}
 
 void buf_putn(buf_t *b, const char *s, size_t n);
+/* Makes room for extra more bytes at once (a writer that knows its size
+ * spares the buffer's doublings, each a copy into fresh memory). */
+void buf_reserve(buf_t *b, size_t extra);
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -777,13 +777,20 @@ static entry_t *make_entries(const bundle_file *files, size_t n, diags_t *d)
     return entries;
 }
 
+bcache_t *bundle_cache_open(const char *cache_dir)
+{
+    return bcache_open(cache_dir, DEFLATE_LEVEL);
+}
+
 int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_path,
                        const char *sums_path, int64_t mtime, const bundle_options *opts,
                        diags_t *d)
 {
     size_t before = d->errors;
     entry_t *entries = make_entries(files, nfiles, d);
-    bcache_t *cache = opts && opts->cache_dir ? bcache_open(opts->cache_dir, DEFLATE_LEVEL) : NULL;
+    bcache_t *cache = opts && opts->cache ? opts->cache
+                    : opts && opts->cache_dir ? bundle_cache_open(opts->cache_dir)
+                                              : NULL;
     buf_t text = BUF_INIT;
     char *zip_tmp = xasprintf("%s.tmp-%ld", zip_path, (long)getpid());
     char *sums_tmp = sums_path ? xasprintf("%s.tmp-%ld", sums_path, (long)getpid()) : NULL;

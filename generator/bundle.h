@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bundlecache.h"
 #include "diag.h"
 
 /* Lowercase hex SHA-256 of data into hex[65]. */
@@ -30,7 +31,14 @@ typedef struct {
     size_t jobs;           /* threads that hash and deflate (0: 1) */
     const char *cache_dir; /* keeps deflated entries for the next build
                               (bundlecache.h); NULL: no cache */
+    bcache_t *cache;       /* the cache in cache_dir, opened ahead with
+                              bundle_cache_open (taken over), or NULL:
+                              opened when the bundle is written */
 } bundle_options;
+
+/* The bundle cache in cache_dir, for bundle_options.cache (NULL: none),
+ * so that a caller can read it while it does other work. */
+bcache_t *bundle_cache_open(const char *cache_dir);
 
 /* Writes zip_path and sums_path (may be NULL) from files (any order; the
  * zip is in name order), as bundle_write does. The output is the same

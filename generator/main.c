@@ -503,9 +503,10 @@ static void release_page_html(site_t *site)
 }
 
 /* Bundles the new site (from the files the build wrote and the ones it
- * kept), then moves it into place. */
+ * kept, with the bundle cache opened ahead, which it takes over), then
+ * moves it into place. */
 static int publish(const build_options *o, const config_t *cfg, output_t *out,
-                   int64_t stamp, char **zip_path, diags_t *d)
+                   int64_t stamp, bcache_t **bundle_cache, char **zip_path, diags_t *d)
 {
     int rc = 0;
     if (o->bundle) {
@@ -517,7 +518,8 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         char *zip_name = xasprintf("%s.zip", cfg->name);
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
-        bundle_options bo = {o->jobs, o->cache_dir};
+        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache};
+        *bundle_cache = NULL; /* bundle_write_files closes it */
         rc = bundle_write_files(list, n, *zip_path, sums, stamp, &bo, d);
         progress_stage("publish", 0);
         free(sums);
@@ -625,6 +627,7 @@ typedef struct {
     mdcache_t *mdcache;
     output_t *out;
     rcache_t *rcache;
+    bcache_t *bundle;
     diags_t diags; /* output_open's, merged by the build once joined */
     pool_background sources_thread, caches_thread;
 } cache_opening;
@@ -645,6 +648,8 @@ static void *open_caches(void *arg)
     free(site_dir);
     if (c->out)
         c->rcache = rcache_open(c->o->cache_dir, WAYMARK_VERSION, c->key);
+    if (c->out && c->o->bundle)
+        c->bundle = bundle_cache_open(c->o->cache_dir);
     return NULL;
 }
 
@@ -747,7 +752,7 @@ static int build_site(const build_options *o, diags_t *d)
     /* bundle and publish */
     release_page_html(&site);
     if (out && !d->errors)
-        publish(o, &cfg, out, stamp, &zip_path, d);
+        publish(o, &cfg, out, stamp, &caches.bundle, &zip_path, d);
     progress_stop();
     if (!d->errors && !o->quiet) {
         char *weights = budget_summary(&site, stats.page_bytes, strlen(css));
@@ -762,6 +767,7 @@ done:
     out = out ? out : caches.out;
     rcache = rcache ? rcache : caches.rcache;
     sources = sources ? sources : caches.sources;
+    bcache_close(caches.bundle); /* when the build stopped before the bundle */
     model_parts model = {&site, links};
     pool_background freeing;
     pool_background_start(&freeing, free_model, &model);

@@ -15,6 +15,9 @@
 
 #define FILE_NAME "sources.cache"
 #define FORMAT 2
+/* An entry's bytes besides its path and tree: two lengths and their
+ * '\0's, nine numbers, the body's line and digest. */
+#define ENTRY_FIXED_BYTES (2 * (4 + 1) + 9 * 8 + 4 + 32)
 
 struct srccache {
     char *path, *header;
@@ -195,6 +198,10 @@ int srccache_save(srccache_t *c)
     if (c->nnoted > 1)
         qsort(c->noted, c->nnoted, sizeof *c->noted, compare_paths);
     buf_t b = BUF_INIT;
+    size_t size = strlen(c->header) + 4 + 32;
+    for (size_t i = 0; i < c->nnoted; i++)
+        size += ENTRY_FIXED_BYTES + strlen(c->noted[i].path) + c->noted[i].tree_len;
+    buf_reserve(&b, size);
     buf_puts(&b, c->header);
     bytes_put_u32(&b, (uint32_t)c->nnoted);
     for (size_t i = 0; i < c->nnoted; i++) {
