@@ -531,22 +531,27 @@ static int repack(zip_writer_t *w, entry_t *e)
     return 0;
 }
 
-static int write_entry(zip_writer_t *w, entry_t *e, const bcache_t *cache,
+static int write_entry(zip_writer_t *w, entry_t *e, bcache_reader *cache,
                        bcache_writer_t *next_cache)
 {
     if (e->large)
         return entry_from_large_file(w, e->name, e->path, &e->sum);
+    const unsigned char *packed = e->packed;
+    size_t packed_len = e->packed_len;
     if (e->cached) {
-        e->packed = bcache_read(cache, e->cached);
-        e->packed_len = (size_t)e->cached->packed_len;
-        if (!e->packed && repack(w, e) < 0)
-            return -1;
+        packed = bcache_reader_get(cache, e->cached); /* borrowed */
+        packed_len = (size_t)e->cached->packed_len;
+        if (!packed) {
+            if (repack(w, e) < 0)
+                return -1;
+            packed = e->packed;
+            packed_len = e->packed_len;
+        }
     }
-    int rc = entry_from_packed(w, e->name, e->method, e->packed, e->packed_len, e->sum.size,
-                               e->sum.crc);
+    int rc = entry_from_packed(w, e->name, e->method, packed, packed_len, e->sum.size, e->sum.crc);
     if (rc == 0)
-        bcache_add(next_cache, e->sum.hex, e->method, e->sum.crc, e->sum.size, e->packed,
-                   e->packed_len, e->cached);
+        bcache_add(next_cache, e->sum.hex, e->method, e->sum.crc, e->sum.size, packed, packed_len,
+                   e->cached);
     free(e->packed);
     e->packed = NULL;
     return rc;
@@ -574,7 +579,7 @@ typedef struct {
     zip_writer_t *w;
     entry_t *entries;
     const buf_t *sums_text;
-    const bcache_t *cache;
+    bcache_reader *cache;
     bcache_writer_t *next_cache;
     bool sums_written;
 } zip_feed;
@@ -599,10 +604,11 @@ static int write_next(void *ctx, size_t i)
 static int write_entries(zip_writer_t *w, entry_t *entries, size_t n, const buf_t *sums_text,
                          const bcache_t *cache, bcache_writer_t *next_cache, size_t jobs)
 {
-    zip_feed feed = {w, entries, sums_text, cache, next_cache, false};
+    zip_feed feed = {w, entries, sums_text, bcache_reader_new(cache), next_cache, false};
     crew_t crew = crew_new(entries, cache, jobs);
     int rc = pool_run_ordered(n, crew.jobs, crew.ptrs, pack_task, write_next, &feed,
                               WINDOW_ENTRIES);
+    bcache_reader_free(feed.cache);
     if (crew_finish(&crew, w->d) < 0)
         rc = -1;
     return rc == 0 && !feed.sums_written ? write_sums_entry(w, sums_text) : rc;

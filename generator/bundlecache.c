@@ -166,25 +166,76 @@ const bcache_entry *bcache_find(const bcache_t *c, const char *hex)
     return bsearch(&probe, c->items, c->len, sizeof *c->items, compare_entries);
 }
 
-unsigned char *bcache_read(const bcache_t *c, const bcache_entry *e)
+/* Reads len bytes of the pack at offset into dst: true when all came. */
+static bool read_pack(const bcache_t *c, unsigned char *dst, size_t len, uint64_t offset)
 {
-    size_t len = (size_t)e->packed_len;
-    unsigned char *data = xmalloc(len ? len : 1);
     size_t got = 0;
     while (got < len) {
-        ssize_t n = pread(c->fd, data + got, len - got, (off_t)(e->offset + got));
+        ssize_t n = pread(c->fd, dst + got, len - got, (off_t)(offset + got));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         got += (size_t)n;
     }
-    unsigned long crc = libdeflate_crc32(0, data, len);
-    if (got != len || crc != e->packed_crc) {
-        free(data);
-        return NULL;
+    return got == len;
+}
+
+/* The writer reads the entries in the order the last build wrote them,
+ * so one read of a large window serves many: a read per entry was a
+ * system call for every file of the site. */
+#define WINDOW_BYTES (1u << 20)
+
+struct bcache_reader {
+    const bcache_t *cache;
+    unsigned char *window;
+    uint64_t start; /* the pack's bytes start .. start + len are in window */
+    size_t len;
+    unsigned char *large; /* the last entry too large for the window */
+};
+
+bcache_reader *bcache_reader_new(const bcache_t *c)
+{
+    bcache_reader *r = xcalloc(1, sizeof *r);
+    r->cache = c;
+    return r;
+}
+
+const unsigned char *bcache_reader_get(bcache_reader *r, const bcache_entry *e)
+{
+    const bcache_t *c = r->cache;
+    size_t len = (size_t)e->packed_len;
+    const unsigned char *data;
+    if (len > WINDOW_BYTES) {
+        free(r->large);
+        r->large = xmalloc(len);
+        if (!read_pack(c, r->large, len, e->offset))
+            return NULL;
+        data = r->large;
+    } else {
+        if (e->offset < r->start || e->offset + len > r->start + r->len) {
+            if (!r->window)
+                r->window = xmalloc(WINDOW_BYTES);
+            uint64_t left = c->pack_size - e->offset; /* the index said it fits */
+            r->start = e->offset;
+            r->len = left < WINDOW_BYTES ? (size_t)left : WINDOW_BYTES;
+            if (!read_pack(c, r->window, r->len, r->start)) {
+                r->len = 0;
+                return NULL;
+            }
+        }
+        data = r->window + (e->offset - r->start);
     }
-    return data;
+    return libdeflate_crc32(0, data, len) == e->packed_crc ? data : NULL;
+}
+
+void bcache_reader_free(bcache_reader *r)
+{
+    if (!r)
+        return;
+    free(r->window);
+    free(r->large);
+    free(r);
 }
 
 void bcache_close(bcache_t *c)

@@ -35,9 +35,13 @@ typedef struct bcache_writer bcache_writer_t;
 bcache_t *bcache_open(const char *dir, int level);
 /* The entry for this content hash, or NULL (borrowed). Thread-safe. */
 const bcache_entry *bcache_find(const bcache_t *c, const char *hex);
-/* The packed bytes of e, checked against their CRC-32 (caller frees), or
- * NULL when they cannot be read or do not match. Thread-safe. */
-unsigned char *bcache_read(const bcache_t *c, const bcache_entry *e);
+/* A reader of entries in pack order, for one thread: each entry's bytes,
+ * checked against their CRC-32, borrowed until the next get (NULL when
+ * they cannot be read or do not match). */
+typedef struct bcache_reader bcache_reader;
+bcache_reader *bcache_reader_new(const bcache_t *c);
+const unsigned char *bcache_reader_get(bcache_reader *r, const bcache_entry *e);
+void bcache_reader_free(bcache_reader *r);
 void bcache_close(bcache_t *c);
 
 /* Starts the next cache in dir, on top of old (the cache opened for this

@@ -57,12 +57,13 @@ static void assert_entry(const bcache_t *c, int n)
     hex_of(n, hex);
     const bcache_entry *e = bcache_find(c, hex);
     assert_non_null(e);
-    unsigned char *bytes = bcache_read(c, e);
+    bcache_reader *r = bcache_reader_new(c);
+    const unsigned char *bytes = bcache_reader_get(r, e);
     assert_non_null(bytes);
     assert_int_equal(e->packed_len, 1000);
     assert_int_equal(bytes[0], 'a' + n);
     assert_int_equal(bytes[999], 'a' + n);
-    free(bytes);
+    bcache_reader_free(r);
 }
 
 static void rebuild_appends_and_failure_takes_back(void **state)
@@ -150,10 +151,52 @@ static void damaged_entry_is_not_used(void **state)
     hex_of(1, hex);
     const bcache_entry *damaged = bcache_find(c, hex);
     assert_non_null(damaged);
-    assert_null(bcache_read(c, damaged));
+    bcache_reader *r = bcache_reader_new(c);
+    assert_null(bcache_reader_get(r, damaged));
+    bcache_reader_free(r);
     assert_entry(c, 0);
     assert_entry(c, 2);
     bcache_close(c);
+    fs_remove_tree(dir);
+}
+
+/* One reader serves entries in any order, and ones larger than its
+ * window, each checked. */
+static void reader_takes_any_order_and_size(void **state)
+{
+    (void)state;
+    make_dir();
+    bcache_writer_t *w = bcache_create(dir, LEVEL, NULL);
+    size_t big_len = 3u << 20;
+    char *big = xmalloc(big_len);
+    for (size_t i = 0; i < big_len; i++)
+        big[i] = (char)(i * 7);
+    char hex[65];
+    add(w, 0, NULL);
+    hex_of(1, hex);
+    bcache_add(w, hex, 0, 0, big_len, big, big_len, NULL);
+    add(w, 2, NULL);
+    assert_int_equal(bcache_commit(w), 0);
+    bcache_t *c = bcache_open(dir, LEVEL);
+    assert_non_null(c);
+    bcache_reader *r = bcache_reader_new(c);
+    for (int round = 0; round < 2; round++) {
+        int order[] = {2, 1, 0, 1, 2, 0};
+        for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+            hex_of(order[k], hex);
+            const bcache_entry *e = bcache_find(c, hex);
+            assert_non_null(e);
+            const unsigned char *bytes = bcache_reader_get(r, e);
+            assert_non_null(bytes);
+            if (order[k] == 1)
+                assert_memory_equal(bytes, big, big_len);
+            else
+                assert_int_equal(bytes[999], 'a' + order[k]);
+        }
+    }
+    bcache_reader_free(r);
+    bcache_close(c);
+    free(big);
     fs_remove_tree(dir);
 }
 
@@ -162,6 +205,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rebuild_appends_and_failure_takes_back),
         cmocka_unit_test(damaged_entry_is_not_used),
+        cmocka_unit_test(reader_takes_any_order_and_size),
     };
     return cmocka_run_group_tests_name("bundlecache", tests, NULL, NULL);
 }
