@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,16 +182,20 @@ static bool read_pack(const bcache_t *c, unsigned char *dst, size_t len, uint64_
     return got == len;
 }
 
-/* The writer reads the entries in the order the last build wrote them,
- * so one read of a large window serves many: a read per entry was a
- * system call for every file of the site. */
+/* The writer reads the entries mostly in the order the last build wrote
+ * them, so one read of a window serves many: a read per entry was a
+ * system call for every file of the site. The window grows while reads
+ * follow on from it and starts small again after a jump (to the entries
+ * a rebuild appended, and back), as kernel readahead does. */
 #define WINDOW_BYTES (1u << 20)
+#define WINDOW_FIRST (64u << 10)
 
 struct bcache_reader {
     const bcache_t *cache;
-    unsigned char *window;
+    unsigned char *window; /* WINDOW_BYTES */
     uint64_t start; /* the pack's bytes start .. start + len are in window */
     size_t len;
+    size_t next_read; /* how much the next read that follows on takes */
     unsigned char *large; /* the last entry too large for the window */
 };
 
@@ -216,9 +221,14 @@ const unsigned char *bcache_reader_get(bcache_reader *r, const bcache_entry *e)
         if (e->offset < r->start || e->offset + len > r->start + r->len) {
             if (!r->window)
                 r->window = xmalloc(WINDOW_BYTES);
+            bool follows_on = r->len && e->offset == r->start + r->len;
+            r->next_read = !follows_on       ? WINDOW_FIRST
+                         : r->next_read < WINDOW_BYTES / 2 ? r->next_read * 2
+                                                          : WINDOW_BYTES;
+            size_t want = len > r->next_read ? len : r->next_read;
             uint64_t left = c->pack_size - e->offset; /* the index said it fits */
             r->start = e->offset;
-            r->len = left < WINDOW_BYTES ? (size_t)left : WINDOW_BYTES;
+            r->len = left < want ? (size_t)left : want;
             if (!read_pack(c, r->window, r->len, r->start)) {
                 r->len = 0;
                 return NULL;

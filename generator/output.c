@@ -128,6 +128,7 @@ struct output {
     fs_list_t old;
     int old_rc;
     treelist_dirs dirs_known, dirs_seen;
+    bool stray_left; /* a file not built could not be removed */
 };
 
 static void *list_old_files(void *arg)
@@ -178,13 +179,15 @@ static bool read_dir_line(output_t *o, const char *line)
     uint64_t ino;
     int64_t mtime, ctime;
     int n = 0;
-    if (sscanf(line, "dir %" SCNu64 " %" SCNd64 " %" SCNd64 " %n", &ino, &mtime, &ctime, &n) != 3 ||
-        n == 0)
+    /* no space before %n: a space there would skip the name's own */
+    if (sscanf(line, "dir %" SCNu64 " %" SCNd64 " %" SCNd64 "%n", &ino, &mtime, &ctime, &n) != 3 ||
+        n == 0 || line[n] != ' ')
         return false;
+    const char *name = line + n + 1;
     treelist_dirs *d = &o->dirs_known;
-    if (d->len && strcmp(d->items[d->len - 1].name, line + n) >= 0)
+    if (d->len && strcmp(d->items[d->len - 1].name, name) >= 0)
         return false;
-    treelist_dirs_add(d, line + n, ino, mtime, ctime);
+    treelist_dirs_add(d, name, ino, mtime, ctime);
     return true;
 }
 
@@ -462,7 +465,8 @@ static int update_in_place(output_t *o, bool listed, diags_t *d)
             if (output_has(o, o->old.paths[i]))
                 continue;
             char *path = path_join(o->final_dir, o->old.paths[i]);
-            unlink(path);
+            if (unlink(path) < 0 && errno != ENOENT)
+                o->stray_left = true; /* its folder must be read again */
             free(path);
             remove_empty_parents(o->final_dir, o->old.paths[i]);
         }
@@ -492,11 +496,14 @@ static void write_manifest(output_t *o, bool with_folders)
                    f->size, k ? k->ino : (uint64_t)st.st_ino, k ? k->mtime_ns : ns(st.st_mtim),
                    k ? k->ctime_ns : ns(st.st_ctim), f->name);
     }
+    /* a folder left out would leave its parent's record incomplete: then
+     * none is written (and the next build reads every folder) */
+    for (size_t i = 0; with_folders && i < o->dirs_seen.len; i++)
+        with_folders = !strchr(o->dirs_seen.items[i].name, '\n');
     for (size_t i = 0; with_folders && i < o->dirs_seen.len; i++) {
         const treelist_dir *dir = &o->dirs_seen.items[i];
-        if (!strchr(dir->name, '\n'))
-            buf_printf(&text, "dir %" PRIu64 " %" PRId64 " %" PRId64 " %s\n", dir->ino,
-                       dir->mtime_ns, dir->ctime_ns, dir->name);
+        buf_printf(&text, "dir %" PRIu64 " %" PRId64 " %" PRId64 " %s\n", dir->ino,
+                   dir->mtime_ns, dir->ctime_ns, dir->name);
     }
     char hex[65];
     bundle_sha256_hex(text.data, text.len, hex);
@@ -525,7 +532,7 @@ int output_finish(output_t *o, diags_t *d)
     }
     o->finished = rc == 0;
     if (rc == 0 && o->manifest)
-        write_manifest(o, in_place && o->old_rc == 0);
+        write_manifest(o, in_place && o->old_rc == 0 && !o->stray_left);
     return rc;
 }
 

@@ -70,8 +70,12 @@ static grouping group_by_parent(const treelist_dirs *known, const char *const *n
     ptrdiff_t *parent = xcalloc(n ? n : 1, sizeof *parent);
     for (size_t i = 0; i < n; i++) {
         const char *slash = strrchr(names[i], '/');
-        parent[i] = *names[i] ? find_known(known, names[i], slash ? (size_t)(slash - names[i]) : 0)
-                              : -1; /* the root is in no folder */
+        const char *base = slash ? slash + 1 : names[i];
+        /* the root is in no folder; names starting with '.' are left out,
+         * as a folder that is read leaves them out */
+        parent[i] = *names[i] && *base != '.'
+                        ? find_known(known, names[i], slash ? (size_t)(slash - names[i]) : 0)
+                        : -1;
         if (parent[i] >= 0)
             g.start[parent[i] + 1]++;
     }

@@ -87,6 +87,12 @@ static void test_unchanged_folders_are_not_read_again(void **state)
     assert_listing(&files, known, 5);
     fs_list_free(&files);
     treelist_dirs_free(&second);
+    /* names starting with '.' are left out, as when a folder is read */
+    const char *dotted[] = {".hidden", "a/.ghost", "a/x.html", "c.txt"};
+    assert_int_equal(treelist_files(root, &first, dotted, 4, settled_now(), &second, &files), 0);
+    assert_listing(&files, dotted + 2, 2);
+    fs_list_free(&files);
+    treelist_dirs_free(&second);
 
     /* a file added to a/b changes a/b alone: it is read again, "a" not */
     put("a/b/stray.html");
