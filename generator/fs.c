@@ -180,7 +180,7 @@ int64_t fs_mtime(const char *path)
     return stat(path, &st) == 0 ? (int64_t)st.st_mtime : -1;
 }
 
-static void list_add(fs_list_t *list, char *path)
+void fs_list_add(fs_list_t *list, char *path)
 {
     xgrow((void **)&list->paths, &list->cap, list->len + 1, sizeof *list->paths);
     list->paths[list->len++] = path;
@@ -221,7 +221,7 @@ static int list_walk(const char *root, const char *rel, fs_list_t *out)
         else if (type == DT_DIR)
             rc = list_walk(root, child_rel, out);
         else if (type == DT_REG) {
-            list_add(out, child_rel);
+            fs_list_add(out, child_rel);
             child_rel = NULL;
         }
         free(child_rel);
@@ -235,6 +235,12 @@ static int compare_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void fs_list_sort(fs_list_t *list)
+{
+    if (list->len > 1)
+        qsort(list->paths, list->len, sizeof *list->paths, compare_paths);
+}
+
 int fs_list_files(const char *root, fs_list_t *out)
 {
     *out = (fs_list_t){0};
@@ -244,8 +250,7 @@ int fs_list_files(const char *root, fs_list_t *out)
         errno = saved;
         return -1;
     }
-    if (out->len > 1)
-        qsort(out->paths, out->len, sizeof *out->paths, compare_paths);
+    fs_list_sort(out);
     return 0;
 }
 

@@ -37,6 +37,9 @@ typedef struct {
 } fs_list_t;
 
 int fs_list_files(const char *root, fs_list_t *out);
+/* Appends path (taken over), and sorts the paths, for other listers. */
+void fs_list_add(fs_list_t *list, char *path);
+void fs_list_sort(fs_list_t *list);
 void fs_list_free(fs_list_t *list);
 
 #endif

@@ -97,12 +97,6 @@ static void grouping_free(grouping *g)
     free(g->members);
 }
 
-static void add_path(fs_list_t *out, char *path)
-{
-    xgrow((void **)&out->paths, &out->cap, out->len + 1, sizeof *out->paths);
-    out->paths[out->len++] = path;
-}
-
 void treelist_dirs_add(treelist_dirs *d, const char *name, uint64_t ino, int64_t mtime_ns,
                        int64_t ctime_ns)
 {
@@ -141,7 +135,7 @@ static int read_folder(walk_state *s, const char *rel)
         else if (type == DT_DIR)
             rc = visit(s, child);
         else if (type == DT_REG) {
-            add_path(s->out, child);
+            fs_list_add(s->out, child);
             child = NULL;
         }
         free(child);
@@ -171,16 +165,11 @@ static int visit(walk_state *s, const char *rel)
     if (!was || was->ino != ino || was->mtime_ns != mtime || was->ctime_ns != ctime)
         return read_folder(s, rel);
     for (size_t m = s->files_of.start[k]; m < s->files_of.start[k + 1]; m++)
-        add_path(s->out, xstrdup(s->files[s->files_of.members[m]]));
+        fs_list_add(s->out, xstrdup(s->files[s->files_of.members[m]]));
     for (size_t m = s->dirs_of.start[k]; m < s->dirs_of.start[k + 1]; m++)
         if (visit(s, s->known->items[s->dirs_of.members[m]].name) < 0)
             return -1;
     return 0;
-}
-
-static int compare_paths(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int compare_dirs(const void *a, const void *b)
@@ -217,8 +206,7 @@ int treelist_files(const char *root, const treelist_dirs *known, const char *con
         errno = saved;
         return -1;
     }
-    if (out->len > 1)
-        qsort(out->paths, out->len, sizeof *out->paths, compare_paths);
+    fs_list_sort(out);
     if (seen->len > 1)
         qsort(seen->items, seen->len, sizeof *seen->items, compare_dirs);
     return 0;
