@@ -771,9 +771,11 @@ done:
     model_parts model = {&site, links};
     pool_background freeing;
     pool_background_start(&freeing, free_model, &model);
+    progress_stage("caches", 0); /* timed only (WAYMARK_TIMINGS): no bar after done */
     if (o->write)
         keep_caches(o, !d->errors, mdcache, rcache, sources, css, css_compiled, cache_key);
     pool_background_join(&freeing);
+    progress_stop();
     mdcache_free(mdcache);
     rcache_free(rcache);
     srccache_free(sources);
