@@ -581,12 +581,24 @@ static void *save_sources(void *sources)
     return NULL;
 }
 
-/* After a successful build, stores what the next one can reuse; after a
- * failed one, leaves out/.cache as the last successful build left it. */
-static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t *render,
-                        srccache_t *sources, const char *css, bool css_compiled,
-                        const unsigned char *key)
+/* The render cache is complete once the pages are rendered: it is
+ * written on a thread while the build goes on (at 100,000 pages that
+ * takes seconds), and put in use by keep_caches if the build succeeds. */
+static void *write_render_cache(void *render)
 {
+    rcache_save_write(render);
+    return NULL;
+}
+
+/* After a successful build, stores what the next one can reuse; after a
+ * failed one, leaves out/.cache as the last successful build left it.
+ * The render cache was written by write_render_cache (render_written). */
+static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t *render,
+                        bool render_written, srccache_t *sources, const char *css,
+                        bool css_compiled, const unsigned char *key)
+{
+    if (render)
+        rcache_save_commit(render, ok && render_written);
     if (!ok) {
         mdcache_discard(md);
         return;
@@ -594,8 +606,6 @@ static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t
     pool_background saving; /* the caches are independent: two at a time */
     pool_background_start(&saving, save_sources, sources);
     mdcache_save(md);
-    if (render)
-        rcache_save(render);
     pool_background_join(&saving);
     if (css && css_compiled)
         rcache_blob_put(o->cache_dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
@@ -681,6 +691,8 @@ static int build_site(const build_options *o, diags_t *d)
     srccache_t *sources = NULL;
     unsigned char cache_key[RCACHE_KEY_LEN] = {0};
     bool css_compiled = false;
+    pool_background render_saving = {0};
+    bool render_written = false; /* write_render_cache ran or runs */
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
     cache_opening caches = {.o = o, .key = cache_key, .diags = DIAGS_INIT};
     if (o->write)
@@ -735,6 +747,10 @@ static int build_site(const build_options *o, diags_t *d)
         check_links(links, &site, &themes, &surveys, o->jobs, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }
+    if (rcache && rendered == 0 && !d->errors) {
+        pool_background_start(&render_saving, write_render_cache, rcache);
+        render_written = true;
+    }
     if (o->external && !d->errors) {
         char *list = linkcheck_external(links);
         fputs(list, stdout);
@@ -772,8 +788,10 @@ done:
     pool_background freeing;
     pool_background_start(&freeing, free_model, &model);
     progress_stage("caches", 0); /* timed only (WAYMARK_TIMINGS): no bar after done */
+    pool_background_join(&render_saving);
     if (o->write)
-        keep_caches(o, !d->errors, mdcache, rcache, sources, css, css_compiled, cache_key);
+        keep_caches(o, !d->errors, mdcache, rcache, render_written, sources, css,
+                    css_compiled, cache_key);
     pool_background_join(&freeing);
     progress_stop();
     mdcache_free(mdcache);

@@ -450,6 +450,7 @@ void rcache_free(rcache_t *c)
 {
     if (!c)
         return;
+    rcache_save_commit(c, false); /* what was written and not committed */
     drop_old(c);
     if (c->map)
         munmap(c->map, c->map_len);

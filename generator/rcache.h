@@ -88,8 +88,17 @@ void rcache_keep(rcache_t *c, const rcache_entry *e);
  * address: each address must hold the same text until rcache_free (the
  * site's page paths and page_field names do). */
 void rcache_put(rcache_t *c, const rcache_entry *e);
-/* Writes the kept and put entries to cache_dir/render.cache. 0 or -1 (the
- * old file is then removed). */
+/* Saving is in two steps, so the slow one can run on a thread while the
+ * build goes on and the cache still follows the build's outcome:
+ * rcache_save_write writes the kept and put entries beside render.cache
+ * (or appends them to it, past what its index covers), touching nothing
+ * the cache in use reads; rcache_save_commit then puts them in use
+ * (keep) or drops them, leaving the cache as it was. No rcache_put or
+ * rcache_keep after rcache_save_write. Both return 0 or -1 (after a
+ * failed commit the old index is removed). */
+int rcache_save_write(rcache_t *c);
+int rcache_save_commit(rcache_t *c, bool keep);
+/* Both steps at once. */
 int rcache_save(rcache_t *c);
 void rcache_free(rcache_t *c);
 /* Entries kept and put since open (for WAYMARK_TIMINGS). */

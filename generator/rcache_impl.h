@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "buf.h"
 #include "bytes.h"
 #include "rcache.h"
 #include "strmap.h"
@@ -91,6 +92,12 @@ struct rcache {
     size_t naddr, naddr_slots;
     pthread_mutex_t lock;
     size_t nkept;
+    /* rcache_save_write's result, for rcache_save_commit */
+    struct rcache_pending {
+        bool written;        /* the pack is written and index holds its index */
+        char *new_pack;      /* written beside the pack (NULL: appended to it) */
+        buf_t index;
+    } pending;
 };
 
 /* A value is u32 page, u32 field, digest: read in place. */

@@ -309,24 +309,20 @@ static unsigned char *make_segment(const table *t, planned *all, size_t n, size_
 }
 
 /* The new index: the entries in use, by out_path. */
-static bool write_index(const rcache_t *c, const planned *all, size_t n, uint64_t pack_size,
-                        const unsigned char first[32])
+static void make_index(const rcache_t *c, const planned *all, size_t n, uint64_t pack_size,
+                       const unsigned char first[32], buf_t *b)
 {
-    buf_t b = {0};
-    buf_puts(&b, c->header);
-    bytes_put_u64(&b, pack_size);
-    buf_putn(&b, (const char *)first, 32);
+    buf_puts(b, c->header);
+    bytes_put_u64(b, pack_size);
+    buf_putn(b, (const char *)first, 32);
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
         count += !all[i].twin;
-    bytes_put_u32(&b, (uint32_t)count);
+    bytes_put_u32(b, (uint32_t)count);
     for (size_t i = 0; i < n; i++)
         if (!all[i].twin)
-            bytes_put_u64(&b, all[i].at);
-    bytes_seal(&b);
-    bool ok = fs_replace_file(c->index, b.data, b.len) == 0;
-    buf_free(&b);
-    return ok;
+            bytes_put_u64(b, all[i].at);
+    bytes_seal(b);
 }
 
 /* Appends seg to the pack as the index left it (a save that stopped
@@ -342,8 +338,9 @@ static bool append_segment(const rcache_t *c, const unsigned char *seg, size_t l
     return fclose(f) == 0 && ok;
 }
 
-/* Writes the pack anew (beside it, then renamed): its header and seg. */
-static bool write_pack(const rcache_t *c, const unsigned char *seg, size_t len, size_t hlen)
+/* Writes the pack anew beside it: its header and seg. The new file's
+ * name, or NULL. */
+static char *write_pack(const rcache_t *c, const unsigned char *seg, size_t len, size_t hlen)
 {
     static const char zeros[4] = {0};
     size_t pad = (4 - hlen % 4) % 4;
@@ -353,14 +350,25 @@ static bool write_pack(const rcache_t *c, const unsigned char *seg, size_t len, 
               fwrite(seg, 1, len, f) == len;
     if (f)
         ok = fclose(f) == 0 && ok;
-    ok = ok && rename(tmp, c->path) == 0;
-    if (!ok)
+    if (!ok) {
         unlink(tmp);
-    free(tmp);
-    return ok;
+        free(tmp);
+        return NULL;
+    }
+    return tmp;
 }
 
-int rcache_save(rcache_t *c)
+static void drop_pending(rcache_t *c)
+{
+    if (c->pending.new_pack)
+        unlink(c->pending.new_pack);
+    free(c->pending.new_pack);
+    c->pending.new_pack = NULL;
+    buf_free(&c->pending.index);
+    c->pending.written = false;
+}
+
+int rcache_save_write(rcache_t *c)
 {
     /* every entry to write, sorted by out_path (one per page) */
     size_t n = 0;
@@ -411,10 +419,12 @@ int rcache_save(rcache_t *c)
             all[i].at += base;
     unsigned char first[32];
     memcpy(first, appending ? c->first : seg + len - 32, 32);
-    bool ok = appending ? append_segment(c, seg, len) : write_pack(c, seg, len, hlen);
-    ok = ok && write_index(c, all, n, base + len, first);
-    if (!ok)
-        unlink(c->index);
+    drop_pending(c);
+    bool ok = appending ? append_segment(c, seg, len)
+                        : (c->pending.new_pack = write_pack(c, seg, len, hlen)) != NULL;
+    if (ok)
+        make_index(c, all, n, base + len, first, &c->pending.index);
+    c->pending.written = ok;
     free(seg);
     for (size_t i = 0; i < n; i++) {
         free(all[i].values);
@@ -425,3 +435,29 @@ int rcache_save(rcache_t *c)
     return ok ? 0 : -1;
 }
 
+int rcache_save_commit(rcache_t *c, bool keep)
+{
+    if (!keep) {
+        drop_pending(c); /* an appended segment lies past what the index covers */
+        return 0;
+    }
+    bool ok = c->pending.written;
+    if (ok && c->pending.new_pack) {
+        ok = rename(c->pending.new_pack, c->path) == 0;
+        if (ok) {
+            free(c->pending.new_pack);
+            c->pending.new_pack = NULL;
+        }
+    }
+    ok = ok && fs_replace_file(c->index, c->pending.index.data, c->pending.index.len) == 0;
+    if (!ok)
+        unlink(c->index);
+    drop_pending(c);
+    return ok ? 0 : -1;
+}
+
+int rcache_save(rcache_t *c)
+{
+    int rc = rcache_save_write(c);
+    return rcache_save_commit(c, true) == 0 && rc == 0 ? 0 : -1;
+}

@@ -1,5 +1,6 @@
 /* Tests for rcache: entries come back as they were put; a damaged,
- * truncated or foreign file, or another global key, gives no entries. */
+ * truncated or foreign file, or another global key, gives no entries; a
+ * save not committed leaves the cache as it was. */
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "fs.h"
 #include "path.h"
 #include "rcache.h"
@@ -204,6 +206,69 @@ static void unindexed_tail_is_ignored(void **state)
     free(dir);
 }
 
+/* The names in dir, sorted, one per line. */
+static char *list_dir(const char *dir)
+{
+    fs_list_t names = {0};
+    assert_int_equal(fs_list_files(dir, &names), 0);
+    buf_t b = {0};
+    for (size_t i = 0; i < names.len; i++)
+        buf_printf(&b, "%s\n", names.paths[i]);
+    fs_list_free(&names);
+    return buf_detach(&b);
+}
+
+/* A save written but not committed (the build failed after its pages were
+ * rendered) leaves the cache in use as it was, whether the new entries
+ * were appended to it or written beside it; committing puts them in use. */
+static void uncommitted_save_changes_nothing(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    save_two(dir);
+    char *before = list_dir(dir);
+    for (int anew = 0; anew <= 1; anew++) {
+        rcache_t *c = rcache_open(dir, "1.0", KEY1);
+        if (!anew) { /* most of the file kept: appended */
+            rcache_keep(c, rcache_find(c, "en/a/index.html"));
+            rcache_keep(c, rcache_find(c, "en/b/index.html"));
+        }
+        put_page(c, "en/c/index.html");
+        assert_int_equal(rcache_save_write(c), 0);
+        assert_int_equal(rcache_save_commit(c, false), 0);
+        rcache_free(c);
+        c = rcache_open(dir, "1.0", KEY1);
+        assert_non_null(rcache_find(c, "en/a/index.html"));
+        assert_non_null(rcache_find(c, "en/b/index.html"));
+        assert_null(rcache_find(c, "en/c/index.html"));
+        rcache_free(c);
+        char *after = list_dir(dir);
+        assert_string_equal(after, before); /* nothing left beside it */
+        free(after);
+    }
+    /* written, then freed without a commit: the same */
+    rcache_t *c = rcache_open(dir, "1.0", KEY1);
+    put_page(c, "en/c/index.html");
+    assert_int_equal(rcache_save_write(c), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    assert_null(rcache_find(c, "en/c/index.html"));
+    put_page(c, "en/c/index.html");
+    assert_int_equal(rcache_save_write(c), 0);
+    assert_int_equal(rcache_save_commit(c, true), 0);
+    rcache_free(c);
+    c = rcache_open(dir, "1.0", KEY1);
+    assert_non_null(rcache_find(c, "en/c/index.html"));
+    assert_null(rcache_find(c, "en/a/index.html"));
+    rcache_free(c);
+    char *after = list_dir(dir);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
 static void global_key_follows_files(void **state)
 {
     (void)state;
@@ -234,6 +299,7 @@ int main(void)
         cmocka_unit_test(foreign_is_empty),
         cmocka_unit_test(damaged_is_empty),
         cmocka_unit_test(unindexed_tail_is_ignored),
+        cmocka_unit_test(uncommitted_save_changes_nothing),
         cmocka_unit_test(global_key_follows_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
