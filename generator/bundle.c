@@ -66,15 +66,6 @@
 #define DOS_EPOCH INT64_C(315532800)  /* 1980-01-01 00:00:00 UTC */
 #define DOS_LAST INT64_C(4354819198)  /* 2107-12-31 23:59:58 UTC */
 
-static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
-
-static void sodium_start(void)
-{
-    /* Only chooses the fastest implementation; hashing works either way. */
-    if (sodium_init() < 0)
-        return;
-}
-
 void bundle_sha256_hex(const void *data, size_t len, char hex[65]) { sha256_hex(data, len, hex); }
 
 /* What the first pass learns about one file. */
@@ -96,9 +87,8 @@ static int sum_file(const char *path, file_sum_t *sum, diags_t *d)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return report_errno(d, path, "cannot read");
-    crypto_hash_sha256_state st;
-    pthread_once(&sodium_once, sodium_start);
-    crypto_hash_sha256_init(&st);
+    sha256_stream st;
+    sha256_begin(&st);
     unsigned char *chunk = xmalloc(CHUNK);
     sum->size = 0;
     sum->crc = 0;
@@ -113,14 +103,14 @@ static int sum_file(const char *path, file_sum_t *sum, diags_t *d)
         }
         if (got == 0)
             break;
-        crypto_hash_sha256_update(&st, chunk, (unsigned long long)got);
+        sha256_add(&st, chunk, (size_t)got);
         sum->crc = libdeflate_crc32((uint32_t)sum->crc, chunk, (size_t)got);
         sum->size += (uint64_t)got;
     }
     close(fd);
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, digest);
-    sodium_bin2hex(sum->hex, sizeof sum->hex, digest, sizeof digest);
+    unsigned char digest[32];
+    sha256_end(&st, digest);
+    sodium_bin2hex(sum->hex, sizeof sum->hex, digest, sizeof digest); /* no init needed */
     free(chunk);
     return rc;
 }

@@ -204,30 +204,70 @@ static void number_entry(table *t, planned *p, bool appending)
         p->records[i] = fresh_string(t, e->record[i]);
 }
 
-/* Writing into a block sized beforehand (the file is MBs: no growing
- * buffer, no second copy). */
-static unsigned char *write_bytes(unsigned char *p, const void *s, size_t n)
+/* The segment goes to the file through a small buffer, hashed on the
+ * way: at 100,000 pages it is hundreds of MB, which held whole would be
+ * as many fresh pages of memory to fault in. */
+#define SEGMENT_BUFFER ((size_t)1 << 20)
+
+typedef struct {
+    FILE *f;
+    unsigned char *buf;
+    size_t used;
+    uint64_t flushed; /* bytes of the segment written before buf */
+    sha256_stream sha;
+    bool ok;
+} segment_writer;
+
+static void flush_segment(segment_writer *w)
 {
-    memcpy(p, s, n);
-    return p + n;
+    sha256_add(&w->sha, w->buf, w->used);
+    w->ok = w->ok && fwrite(w->buf, 1, w->used, w->f) == w->used;
+    w->flushed += w->used;
+    w->used = 0;
 }
 
-static unsigned char *write_entry(unsigned char *p, const planned *pl)
+static void put_bytes(segment_writer *w, const void *s, size_t n)
+{
+    const unsigned char *p = s;
+    while (n > 0) {
+        if (w->used == SEGMENT_BUFFER)
+            flush_segment(w);
+        size_t take = SEGMENT_BUFFER - w->used < n ? SEGMENT_BUFFER - w->used : n;
+        memcpy(w->buf + w->used, p, take);
+        w->used += take;
+        p += take;
+        n -= take;
+    }
+}
+
+static void put_u32(segment_writer *w, uint32_t v)
+{
+    unsigned char b[4];
+    bytes_store_u32(b, v);
+    put_bytes(w, b, 4);
+}
+
+/* Where the next byte goes, from the segment's start. */
+static uint64_t segment_offset(const segment_writer *w)
+{
+    return w->flushed + w->used;
+}
+
+static void put_entry(segment_writer *w, const planned *pl)
 {
     const rcache_entry *e = pl->e;
-    p = bytes_store_u32(p, pl->out);
-    p = write_bytes(p, e->digest, RCACHE_KEY_LEN);
-    p = write_bytes(p, e->hex, 64);
-    p = bytes_store_u32(p, (uint32_t)e->size);
-    p = bytes_store_u32(p, (uint32_t)(e->size >> 32));
-    p = bytes_store_u32(p, pl->tpl);
-    p = bytes_store_u32(p, (uint32_t)e->ndeps);
+    put_u32(w, pl->out);
+    put_bytes(w, e->digest, RCACHE_KEY_LEN);
+    put_bytes(w, e->hex, 64);
+    put_u32(w, (uint32_t)e->size);
+    put_u32(w, (uint32_t)(e->size >> 32));
+    put_u32(w, pl->tpl);
+    put_u32(w, (uint32_t)e->ndeps);
     for (size_t i = 0; i < e->ndeps; i++)
-        p = bytes_store_u32(p, pl->values[i]);
-    p = bytes_store_u32(p, (uint32_t)e->nrecord);
+        put_u32(w, pl->values[i]);
+    put_u32(w, (uint32_t)e->nrecord);
     for (size_t i = 0; i < e->nrecord; i++)
-        p = bytes_store_u32(p, pl->records[i]);
-    return p;
+        put_u32(w, pl->records[i]);
 }
 
 static size_t entry_bytes(const rcache_entry *e)
@@ -271,41 +311,45 @@ static bool mostly_used(const rcache_t *c)
     return 2 * kept_bytes >= c->all_bytes && 2 * used >= c->nvalues;
 }
 
-/* A segment holding what t numbered and the entries of all that are
- * written (not twins, not kept where they are); each one's at gets its
- * place from the segment's start. Caller frees; *len its size. */
-static unsigned char *make_segment(const table *t, planned *all, size_t n, size_t bytes,
-                                   size_t nentries, size_t *len)
+/* Writes to f a segment holding what t numbered and the entries of all
+ * that are written (not twins, not kept where they are); each one's at
+ * gets its place from the segment's start. The segment's SHA-256 (its
+ * last 32 bytes) into digest; false when writing failed. */
+static bool write_segment(FILE *f, const table *t, planned *all, size_t n, size_t bytes,
+                          size_t nentries, unsigned char digest[32])
 {
-    size_t body = t->string_bytes + t->nvalues * VALUE_BYTES + bytes;
-    *len = SEGMENT_HEAD + body + 32;
-    unsigned char *seg = xmalloc(*len), *p = seg + SEGMENT_HEAD;
+    segment_writer w = {.f = f, .buf = xmalloc(SEGMENT_BUFFER), .ok = true};
+    sha256_begin(&w.sha);
+    uint64_t body = t->string_bytes + t->nvalues * VALUE_BYTES + bytes;
+    put_u32(&w, (uint32_t)t->nstrings);
+    put_u32(&w, (uint32_t)t->nvalues);
+    put_u32(&w, (uint32_t)nentries);
+    put_u32(&w, 0);
+    put_u32(&w, (uint32_t)body);
+    put_u32(&w, (uint32_t)(body >> 32));
+    static const unsigned char zeros[4] = {0};
     for (size_t i = 0; i < t->nstrings; i++) {
         size_t slen = t->strings[i].len;
-        p = bytes_store_u32(p, (uint32_t)slen);
-        p = write_bytes(p, t->strings[i].text, slen + 1);
-        while ((size_t)(p - seg) % 4)
-            *p++ = 0;
+        put_u32(&w, (uint32_t)slen);
+        put_bytes(&w, t->strings[i].text, slen + 1);
+        put_bytes(&w, zeros, padded(slen + 1) - (slen + 1));
     }
     for (size_t i = 0; i < t->nvalues; i++) {
-        p = bytes_store_u32(p, t->value_pages[i]);
-        p = bytes_store_u32(p, t->value_fields[i]);
-        p = write_bytes(p, t->digests[i], RCACHE_VALUE_LEN);
+        put_u32(&w, t->value_pages[i]);
+        put_u32(&w, t->value_fields[i]);
+        put_bytes(&w, t->digests[i], RCACHE_VALUE_LEN);
     }
     for (size_t i = 0; i < n; i++) {
         if (all[i].twin || !all[i].values)
             continue;
-        all[i].at = (uint64_t)(p - seg);
-        p = write_entry(p, &all[i]);
+        all[i].at = segment_offset(&w);
+        put_entry(&w, &all[i]);
     }
-    p = bytes_store_u32(seg, (uint32_t)t->nstrings);
-    p = bytes_store_u32(p, (uint32_t)t->nvalues);
-    p = bytes_store_u32(p, (uint32_t)nentries);
-    p = bytes_store_u32(p, 0);
-    p = bytes_store_u32(p, (uint32_t)body);
-    bytes_store_u32(p, (uint32_t)((uint64_t)body >> 32));
-    sha256(seg, SEGMENT_HEAD + body, seg + SEGMENT_HEAD + body);
-    return seg;
+    flush_segment(&w);
+    sha256_end(&w.sha, digest);
+    w.ok = w.ok && fwrite(digest, 1, 32, f) == 32;
+    free(w.buf);
+    return w.ok;
 }
 
 /* The new index: the entries in use, by out_path. */
@@ -325,37 +369,31 @@ static void make_index(const rcache_t *c, const planned *all, size_t n, uint64_t
     bytes_seal(b);
 }
 
-/* Appends seg to the pack as the index left it (a save that stopped
- * half way may have left more). */
-static bool append_segment(const rcache_t *c, const unsigned char *seg, size_t len)
+/* The file the new segment goes to: the pack itself, truncated to what
+ * its index covers (a save that stopped half way may have left more),
+ * when appending; else a new pack beside it (its name in *new_pack),
+ * its header written. NULL when it cannot be opened. */
+static FILE *open_pack(const rcache_t *c, bool appending, char **new_pack)
 {
-    if (truncate(c->path, (off_t)c->pack_size) < 0)
-        return false;
-    FILE *f = fopen(c->path, "ab");
-    if (!f)
-        return false;
-    bool ok = fwrite(seg, 1, len, f) == len;
-    return fclose(f) == 0 && ok;
-}
-
-/* Writes the pack anew beside it: its header and seg. The new file's
- * name, or NULL. */
-static char *write_pack(const rcache_t *c, const unsigned char *seg, size_t len, size_t hlen)
-{
+    *new_pack = NULL;
+    if (appending) {
+        if (truncate(c->path, (off_t)c->pack_size) < 0)
+            return NULL;
+        return fopen(c->path, "ab");
+    }
     static const char zeros[4] = {0};
-    size_t pad = (4 - hlen % 4) % 4;
+    size_t hlen = strlen(c->header), pad = (4 - hlen % 4) % 4;
     char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(c->header, 1, hlen, f) == hlen && fwrite(zeros, 1, pad, f) == pad &&
-              fwrite(seg, 1, len, f) == len;
-    if (f)
-        ok = fclose(f) == 0 && ok;
-    if (!ok) {
-        unlink(tmp);
-        free(tmp);
-        return NULL;
+    if (f && fwrite(c->header, 1, hlen, f) == hlen && fwrite(zeros, 1, pad, f) == pad) {
+        *new_pack = tmp;
+        return f;
     }
-    return tmp;
+    if (f)
+        fclose(f);
+    unlink(tmp);
+    free(tmp);
+    return NULL;
 }
 
 static void drop_pending(rcache_t *c)
@@ -411,21 +449,23 @@ int rcache_save_write(rcache_t *c)
             all[i].at = (uint64_t)(all[i].old->bytes - c->map);
         }
     }
-    size_t len, hlen = strlen(c->header);
-    unsigned char *seg = make_segment(&t, all, n, bytes, nentries, &len);
-    uint64_t base = appending ? c->pack_size : (hlen + 3) & ~(size_t)3;
-    for (size_t i = 0; i < n; i++)
-        if (!all[i].twin && all[i].values)
-            all[i].at += base;
-    unsigned char first[32];
-    memcpy(first, appending ? c->first : seg + len - 32, 32);
     drop_pending(c);
-    bool ok = appending ? append_segment(c, seg, len)
-                        : (c->pending.new_pack = write_pack(c, seg, len, hlen)) != NULL;
-    if (ok)
-        make_index(c, all, n, base + len, first, &c->pending.index);
+    uint64_t base = appending ? c->pack_size : (strlen(c->header) + 3) & ~(size_t)3;
+    unsigned char digest[32];
+    FILE *f = open_pack(c, appending, &c->pending.new_pack);
+    bool ok = f && write_segment(f, &t, all, n, bytes, nentries, digest);
+    if (f) {
+        ok = fflush(f) == 0 && ok;
+        ok = fclose(f) == 0 && ok;
+    }
+    if (ok) {
+        for (size_t i = 0; i < n; i++)
+            if (!all[i].twin && all[i].values)
+                all[i].at += base;
+        uint64_t end = base + SEGMENT_HEAD + t.string_bytes + t.nvalues * VALUE_BYTES + bytes + 32;
+        make_index(c, all, n, end, appending ? c->first : digest, &c->pending.index);
+    }
     c->pending.written = ok;
-    free(seg);
     for (size_t i = 0; i < n; i++) {
         free(all[i].values);
         free(all[i].records);

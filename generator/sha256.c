@@ -66,21 +66,24 @@ static void detect(void)
     have_ni = sse && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
 }
 
-static bool sha256_ni(const void *data, size_t len, unsigned char digest[32])
+static const uint32_t INITIAL_STATE[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+static bool ni_available(void)
 {
     pthread_once(&detect_once, detect);
-    if (!have_ni)
-        return false;
-    uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    size_t full = len / 64;
-    blocks_ni(state, data, full);
+    return have_ni;
+}
+
+/* Pads the last rest bytes of a message of len bytes and compresses them. */
+static void finish_ni(uint32_t state[8], const unsigned char *last, size_t rest, uint64_t len,
+                      unsigned char digest[32])
+{
     unsigned char tail[128] = {0};
-    size_t rest = len - full * 64;
-    memcpy(tail, (const unsigned char *)data + full * 64, rest);
+    memcpy(tail, last, rest);
     tail[rest] = 0x80;
     size_t tail_len = rest + 9 <= 64 ? 64 : 128;
-    uint64_t bits = (uint64_t)len * 8;
+    uint64_t bits = len * 8;
     for (int i = 0; i < 8; i++)
         tail[tail_len - 1 - i] = (unsigned char)(bits >> (8 * i));
     blocks_ni(state, tail, tail_len / 64);
@@ -90,15 +93,81 @@ static bool sha256_ni(const void *data, size_t len, unsigned char digest[32])
         digest[4 * i + 2] = (unsigned char)(state[i] >> 8);
         digest[4 * i + 3] = (unsigned char)state[i];
     }
+}
+
+static bool sha256_ni(const void *data, size_t len, unsigned char digest[32])
+{
+    if (!ni_available())
+        return false;
+    uint32_t state[8];
+    memcpy(state, INITIAL_STATE, sizeof state);
+    size_t full = len / 64;
+    blocks_ni(state, data, full);
+    finish_ni(state, (const unsigned char *)data + full * 64, len - full * 64, len, digest);
     return true;
 }
+
+static void add_ni(sha256_stream *s, const unsigned char *p, size_t len)
+{
+    s->total += len;
+    if (s->used) {
+        size_t take = 64 - s->used < len ? 64 - s->used : len;
+        memcpy(s->block + s->used, p, take);
+        s->used += take;
+        p += take;
+        len -= take;
+        if (s->used < 64)
+            return;
+        blocks_ni(s->state, s->block, 1);
+        s->used = 0;
+    }
+    blocks_ni(s->state, p, len / 64);
+    s->used = len % 64;
+    memcpy(s->block, p + len - s->used, s->used);
+}
 #else
+static bool ni_available(void) { return false; }
+
 static bool sha256_ni(const void *data, size_t len, unsigned char digest[32])
 {
     (void)data, (void)len, (void)digest;
     return false;
 }
+
+static void add_ni(sha256_stream *s, const unsigned char *p, size_t len) { (void)s, (void)p, (void)len; }
+static void finish_ni(uint32_t state[8], const unsigned char *last, size_t rest, uint64_t len,
+                      unsigned char digest[32])
+{
+    (void)state, (void)last, (void)rest, (void)len, (void)digest;
+}
+static const uint32_t INITIAL_STATE[8] = {0};
 #endif
+
+void sha256_begin(sha256_stream *s)
+{
+    s->ni = ni_available();
+    s->used = 0;
+    s->total = 0;
+    memcpy(s->state, INITIAL_STATE, sizeof s->state);
+    if (!s->ni)
+        crypto_hash_sha256_init(&s->sodium);
+}
+
+void sha256_add(sha256_stream *s, const void *data, size_t len)
+{
+    if (s->ni)
+        add_ni(s, data, len);
+    else
+        crypto_hash_sha256_update(&s->sodium, data, len);
+}
+
+void sha256_end(sha256_stream *s, unsigned char digest[32])
+{
+    if (s->ni)
+        finish_ni(s->state, s->block, s->used, s->total, digest);
+    else
+        crypto_hash_sha256_final(&s->sodium, digest);
+}
 
 void sha256(const void *data, size_t len, unsigned char digest[32])
 {

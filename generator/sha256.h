@@ -7,7 +7,26 @@
 #ifndef WAYMARK_SHA256_H
 #define WAYMARK_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <sodium/crypto_hash_sha256.h>
+
+/* A digest taken piece by piece (for data not held in memory at once):
+ * sha256_begin, sha256_add any number of times, sha256_end. */
+typedef struct {
+    uint32_t state[8];      /* SHA-NI path */
+    unsigned char block[64];
+    size_t used;            /* bytes waiting in block */
+    uint64_t total;
+    bool ni;
+    crypto_hash_sha256_state sodium; /* the other path */
+} sha256_stream;
+
+void sha256_begin(sha256_stream *s);
+void sha256_add(sha256_stream *s, const void *data, size_t len);
+void sha256_end(sha256_stream *s, unsigned char digest[32]);
 
 /* The 32-byte digest of data. Thread-safe. */
 void sha256(const void *data, size_t len, unsigned char digest[32]);

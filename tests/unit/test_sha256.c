@@ -1,5 +1,5 @@
 /* Tests for sha256: the digests SHA256SUMS lists, whichever code computes
- * them (the CPU's SHA instructions or libsodium). */
+ * them (the CPU's SHA instructions or libsodium), at once or in pieces. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,11 +49,36 @@ static void same_as_libsodium(void **state)
     free(data);
 }
 
+/* A digest taken piece by piece, in pieces of every size around a block,
+ * is the one-shot digest. */
+static void pieces_make_the_same_digest(void **state)
+{
+    (void)state;
+    size_t max = 5000;
+    unsigned char *data = malloc(max);
+    for (size_t i = 0; i < max; i++)
+        data[i] = (unsigned char)(i * 31 + 7);
+    unsigned char want[32], got[32];
+    for (size_t len = 0; len <= max; len += len < 300 ? 1 : 977) {
+        crypto_hash_sha256(want, data, len);
+        for (size_t piece = 1; piece <= 130; piece += piece < 70 ? 1 : 29) {
+            sha256_stream s;
+            sha256_begin(&s);
+            for (size_t at = 0; at < len; at += piece)
+                sha256_add(&s, data + at, len - at < piece ? len - at : piece);
+            sha256_end(&s, got);
+            assert_memory_equal(want, got, 32);
+        }
+    }
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(known_digests),
         cmocka_unit_test(same_as_libsodium),
+        cmocka_unit_test(pieces_make_the_same_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
