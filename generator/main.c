@@ -575,38 +575,44 @@ static char *compile_style(const build_options *o, const config_t *cfg, const th
     return css;
 }
 
-static void *save_sources(void *sources)
+/* The source cache is complete once the pages are loaded, the render
+ * cache once they are rendered: each is written on a thread while the
+ * build goes on (at 100,000 pages that takes seconds), and put in use by
+ * keep_caches if the build succeeds. */
+static void *write_source_cache(void *sources)
 {
-    srccache_save(sources);
+    srccache_save_write(sources);
     return NULL;
 }
 
-/* The render cache is complete once the pages are rendered: it is
- * written on a thread while the build goes on (at 100,000 pages that
- * takes seconds), and put in use by keep_caches if the build succeeds. */
 static void *write_render_cache(void *render)
 {
     rcache_save_write(render);
     return NULL;
 }
 
+/* The caches written while the build went on (write_source_cache,
+ * write_render_cache), joined before keep_caches. */
+typedef struct {
+    pool_background sources_thread, render_thread;
+    bool sources, render; /* the writing ran (or runs) */
+} cache_writing;
+
 /* After a successful build, stores what the next one can reuse; after a
- * failed one, leaves out/.cache as the last successful build left it.
- * The render cache was written by write_render_cache (render_written). */
+ * failed one, leaves out/.cache as the last successful build left it. */
 static void keep_caches(const build_options *o, bool ok, mdcache_t *md, rcache_t *render,
-                        bool render_written, srccache_t *sources, const char *css,
+                        srccache_t *sources, cache_writing *written, const char *css,
                         bool css_compiled, const unsigned char *key)
 {
     if (render)
-        rcache_save_commit(render, ok && render_written);
+        rcache_save_commit(render, ok && written->render);
+    if (sources)
+        srccache_save_commit(sources, ok && written->sources);
     if (!ok) {
         mdcache_discard(md);
         return;
     }
-    pool_background saving; /* the caches are independent: two at a time */
-    pool_background_start(&saving, save_sources, sources);
     mdcache_save(md);
-    pool_background_join(&saving);
     if (css && css_compiled)
         rcache_blob_put(o->cache_dir, STYLESHEET, WAYMARK_VERSION, key, css, strlen(css));
 }
@@ -691,8 +697,7 @@ static int build_site(const build_options *o, diags_t *d)
     srccache_t *sources = NULL;
     unsigned char cache_key[RCACHE_KEY_LEN] = {0};
     bool css_compiled = false;
-    pool_background render_saving = {0};
-    bool render_written = false; /* write_render_cache ran or runs */
+    cache_writing writing = {0};
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
     cache_opening caches = {.o = o, .key = cache_key, .diags = DIAGS_INIT};
     if (o->write)
@@ -714,6 +719,10 @@ static int build_site(const build_options *o, diags_t *d)
     site_opts.sources = sources = caches.sources;
     site_load(&cfg, &site_opts, &site, d);
     srccache_loaded(sources);
+    if (sources && !d->errors) {
+        pool_background_start(&writing.sources_thread, write_source_cache, sources);
+        writing.sources = true;
+    }
     surveys_attach(&surveys, &site, d);
     surveys_check_catalogs(&surveys, &cfg, catalogs.site, d);
     labels = exercise_labels_from_catalogs(catalogs.site, cfg.nlanguages);
@@ -748,8 +757,8 @@ static int build_site(const build_options *o, diags_t *d)
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }
     if (rcache && rendered == 0 && !d->errors) {
-        pool_background_start(&render_saving, write_render_cache, rcache);
-        render_written = true;
+        pool_background_start(&writing.render_thread, write_render_cache, rcache);
+        writing.render = true;
     }
     if (o->external && !d->errors) {
         char *list = linkcheck_external(links);
@@ -788,10 +797,11 @@ done:
     pool_background freeing;
     pool_background_start(&freeing, free_model, &model);
     progress_stage("caches", 0); /* timed only (WAYMARK_TIMINGS): no bar after done */
-    pool_background_join(&render_saving);
+    pool_background_join(&writing.sources_thread);
+    pool_background_join(&writing.render_thread);
     if (o->write)
-        keep_caches(o, !d->errors, mdcache, rcache, render_written, sources, css,
-                    css_compiled, cache_key);
+        keep_caches(o, !d->errors, mdcache, rcache, sources, &writing, css, css_compiled,
+                    cache_key);
     pool_background_join(&freeing);
     progress_stop();
     mdcache_free(mdcache);

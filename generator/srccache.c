@@ -3,8 +3,10 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "bytes.h"
@@ -27,6 +29,7 @@ struct srccache {
     srccache_entry *noted; /* this build's */
     size_t nnoted, noted_cap;
     pthread_mutex_t lock;
+    char *written;         /* srccache_save_write's file, not yet in place */
 };
 
 static void entry_free(srccache_entry *e)
@@ -191,10 +194,11 @@ void srccache_note(srccache_t *c, const srccache_entry *e)
     pthread_mutex_unlock(&c->lock);
 }
 
-int srccache_save(srccache_t *c)
+int srccache_save_write(srccache_t *c)
 {
     if (!c)
         return -1;
+    srccache_save_commit(c, false);
     if (c->nnoted > 1)
         qsort(c->noted, c->nnoted, sizeof *c->noted, compare_paths);
     buf_t b = BUF_INIT;
@@ -221,15 +225,41 @@ int srccache_save(srccache_t *c)
         buf_putn(&b, (const char *)e->body_digest, 32);
     }
     bytes_seal(&b);
-    int rc = fs_replace_file(c->path, b.data, b.len);
+    char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
+    int rc = fs_write_file(tmp, b.data, b.len);
     buf_free(&b);
+    if (rc == 0) {
+        c->written = tmp;
+    } else {
+        unlink(tmp);
+        free(tmp);
+    }
     return rc;
+}
+
+int srccache_save_commit(srccache_t *c, bool keep)
+{
+    if (!c || !c->written)
+        return keep ? -1 : 0;
+    int rc = keep ? rename(c->written, c->path) : -1;
+    if (rc < 0)
+        unlink(c->written);
+    free(c->written);
+    c->written = NULL;
+    return keep ? rc : 0;
+}
+
+int srccache_save(srccache_t *c)
+{
+    int rc = srccache_save_write(c);
+    return srccache_save_commit(c, true) == 0 && rc == 0 ? 0 : -1;
 }
 
 void srccache_free(srccache_t *c)
 {
     if (!c)
         return;
+    srccache_save_commit(c, false);
     srccache_loaded(c);
     for (size_t i = 0; i < c->nnoted; i++)
         entry_free(&c->noted[i]);

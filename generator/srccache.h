@@ -54,7 +54,13 @@ const srccache_entry *srccache_find(const srccache_t *c, const char *path, const
 void srccache_note(srccache_t *c, const srccache_entry *e);
 /* The pages are loaded: frees the file's entries (found ones included). */
 void srccache_loaded(srccache_t *c);
-/* Writes the noted entries to cache_dir/sources.cache: 0 or -1. */
+/* Writes the noted entries to cache_dir/sources.cache: 0 or -1. In two
+ * steps, so the writing can overlap the rest of the build while the file
+ * still follows its outcome: srccache_save_write writes them beside it
+ * (once the pages are loaded), srccache_save_commit puts that in place
+ * (keep) or removes it. */
+int srccache_save_write(srccache_t *c);
+int srccache_save_commit(srccache_t *c, bool keep);
 int srccache_save(srccache_t *c);
 void srccache_free(srccache_t *c);
 

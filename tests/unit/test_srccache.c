@@ -1,5 +1,6 @@
 /* srccache: an entry comes back only for a file whose status is the one
- * it was noted with, from a file of the same waymark version, unharmed. */
+ * it was noted with, from a file of the same waymark version, unharmed,
+ * and only once its save is committed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,6 +100,48 @@ static void test_foreign_or_damaged_files_are_ignored(void **state)
     srccache_free(c);
 }
 
+/* A save written and not committed (a build that failed after loading)
+ * leaves the file as it was and nothing beside it. */
+static void test_an_uncommitted_save_changes_nothing(void **state)
+{
+    (void)state;
+    struct stat st = status_of(22, 1000, 5);
+    save_one("1.0", &st);
+    for (int freed = 0; freed <= 1; freed++) {
+        srccache_t *c = srccache_open(dir, "1.0");
+        srccache_loaded(c);
+        srccache_entry e = {.path = "content/en/b.md", .tree = "(b)", .tree_len = 3,
+                            .front_len = 17, .body_len = 5, .body_line = 4};
+        srccache_set_status(&e, &st);
+        srccache_note(c, &e);
+        assert_int_equal(srccache_save_write(c), 0);
+        if (!freed)
+            assert_int_equal(srccache_save_commit(c, false), 0);
+        srccache_free(c); /* freed: drops what was written */
+        c = srccache_open(dir, "1.0");
+        assert_non_null(srccache_find(c, "content/en/a.md", &st));
+        assert_null(srccache_find(c, "content/en/b.md", &st));
+        srccache_free(c);
+        fs_list_t names = {0};
+        assert_int_equal(fs_list_files(dir, &names), 0);
+        assert_int_equal(names.len, 1); /* sources.cache alone */
+        fs_list_free(&names);
+    }
+    srccache_t *c = srccache_open(dir, "1.0");
+    srccache_loaded(c);
+    srccache_entry e = {.path = "content/en/b.md", .tree = "(b)", .tree_len = 3,
+                        .front_len = 17, .body_len = 5, .body_line = 4};
+    srccache_set_status(&e, &st);
+    srccache_note(c, &e);
+    assert_int_equal(srccache_save_write(c), 0);
+    assert_int_equal(srccache_save_commit(c, true), 0);
+    srccache_free(c);
+    c = srccache_open(dir, "1.0");
+    assert_null(srccache_find(c, "content/en/a.md", &st));
+    assert_non_null(srccache_find(c, "content/en/b.md", &st));
+    srccache_free(c);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -120,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_an_unchanged_file_is_found),
         cmocka_unit_test(test_any_change_of_status_misses),
         cmocka_unit_test(test_foreign_or_damaged_files_are_ignored),
+        cmocka_unit_test(test_an_uncommitted_save_changes_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
