@@ -9,11 +9,15 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lgettextpo -lpthread -lm
 # mimalloc replaces malloc for waymark and every library it calls (Lua, cmark,
 # libyaml): on a 10,000-page build glibc's malloc took 14% of the CPU. Debian's
-# libmimalloc-dev ships no .pc file, hence the plain -l. Sanitizer builds set
-# it empty: they bring their own malloc.
-MALLOC_LIB ?= -lmimalloc
+# libmimalloc-dev ships no .pc file, hence the plain -l. MALLOC= builds with
+# the C library's malloc, as the sanitizer builds do (they bring their own).
+MALLOC ?= mimalloc
+ifeq ($(MALLOC),mimalloc)
+MALLOC_LIB    := -lmimalloc
+MALLOC_CFLAGS := -DWAYMARK_MIMALLOC
+endif
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(WERROR) -MMD -MP \
-             $(CFLAGS) $(PKG_CFLAGS) -Igenerator
+             $(CFLAGS) $(PKG_CFLAGS) $(MALLOC_CFLAGS) -Igenerator
 BUILD   ?= build
 BIN     ?= waymark
 VERSION := $(shell cat generator/VERSION)
@@ -59,7 +63,7 @@ test: test-deps
 
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: test-deps
-	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/waymark WERROR=-Werror MALLOC_LIB= \
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/waymark WERROR=-Werror MALLOC= \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
 	@WAYMARK_BUILD=build/asan WAYMARK_BIN=$(CURDIR)/build/asan/waymark WAYMARK_THEMES=$(CURDIR)/themes \
@@ -76,7 +80,7 @@ fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz-build:
-	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) WERROR=-Werror MALLOC_LIB= \
+	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) WERROR=-Werror MALLOC= \
 	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzz-bins
 

@@ -13,6 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef WAYMARK_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 #include "budget.h"
 #include "blog.h"
 #include "bundle.h"
@@ -967,8 +971,21 @@ static int run_status(int argc, char **argv)
     return finish(&d, rc);
 }
 
+/* With mimalloc (the Makefile's MALLOC): memory in 2 MB pages where the
+ * kernel's transparent huge pages allow it (madvise mode included). A
+ * build touches most of what it allocates once, and on a virtual machine
+ * each 4 KB page's first touch cost about 20 us: rebuilds of the
+ * 10,000-page benchmark site took 0.94 of the time, for 4 MB more. */
+static void tune_allocator(void)
+{
+#ifdef WAYMARK_MIMALLOC
+    mi_option_set(mi_option_large_os_pages, 1);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    tune_allocator();
     if (argc < 2)
         return usage_error("%s", "a command is needed");
     const char *cmd = argv[1];
