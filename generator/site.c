@@ -227,7 +227,8 @@ static page_t *read_page(const char *lang_code, int lang, const char *rel, int64
     *mtime = (int64_t)st.st_mtime;
     p->body_deferred = true;
     p->body_hashed = true;
-    srccache_entry note = {.path = p->src_path, .tree = kept ? kept->tree : tree.data,
+    srccache_entry note = {.path = kept ? kept->path : p->src_path,
+                           .tree = kept ? kept->tree : tree.data,
                            .tree_len = kept ? kept->tree_len : tree.len,
                            .front_len = p->body_offset, .body_len = p->body_len,
                            .body_line = p->body_line};

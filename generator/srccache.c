@@ -24,6 +24,7 @@
 struct srccache {
     char *path, *header;
     char *data;            /* the file: the old entries' strings lie in it */
+    size_t data_len;
     srccache_entry *old;   /* the file's, sorted by path */
     size_t nold;
     srccache_entry *noted; /* this build's */
@@ -32,10 +33,18 @@ struct srccache {
     char *written;         /* srccache_save_write's file, not yet in place */
 };
 
-static void entry_free(srccache_entry *e)
+/* Whether s lies in the file read (a string a noted entry borrows). */
+static bool in_file(const srccache_t *c, const char *s)
 {
-    free(e->path);
-    free(e->tree);
+    return c->data && s >= c->data && s < c->data + c->data_len;
+}
+
+static void entry_free(const srccache_t *c, srccache_entry *e)
+{
+    if (!in_file(c, e->path))
+        free(e->path);
+    if (!in_file(c, e->tree))
+        free(e->tree);
 }
 
 static int compare_paths(const void *a, const void *b)
@@ -122,6 +131,7 @@ static void read_file(srccache_t *c)
         return;
     }
     c->data = data;
+    c->data_len = len;
 }
 
 srccache_t *srccache_open(const char *cache_dir, const char *version)
@@ -172,11 +182,9 @@ void srccache_loaded(srccache_t *c)
 {
     if (!c)
         return;
-    free(c->old); /* their strings are the file's */
+    free(c->old); /* their strings are the file's, which noted entries borrow */
     c->old = NULL;
     c->nold = 0;
-    free(c->data);
-    c->data = NULL;
 }
 
 void srccache_note(srccache_t *c, const srccache_entry *e)
@@ -184,10 +192,15 @@ void srccache_note(srccache_t *c, const srccache_entry *e)
     if (!c)
         return;
     srccache_entry copy = *e;
-    copy.path = xstrdup(e->path);
-    copy.tree = xmalloc(e->tree_len + 1);
-    memcpy(copy.tree, e->tree, e->tree_len);
-    copy.tree[e->tree_len] = '\0';
+    /* an entry found in the file borrows its strings: copying them was a
+     * large share of a rebuild's loading (fresh memory) */
+    if (!in_file(c, e->path))
+        copy.path = xstrdup(e->path);
+    if (!in_file(c, e->tree)) {
+        copy.tree = xmalloc(e->tree_len + 1);
+        memcpy(copy.tree, e->tree, e->tree_len);
+        copy.tree[e->tree_len] = '\0';
+    }
     pthread_mutex_lock(&c->lock);
     xgrow((void **)&c->noted, &c->noted_cap, c->nnoted + 1, sizeof *c->noted);
     c->noted[c->nnoted++] = copy;
@@ -262,8 +275,9 @@ void srccache_free(srccache_t *c)
     srccache_save_commit(c, false);
     srccache_loaded(c);
     for (size_t i = 0; i < c->nnoted; i++)
-        entry_free(&c->noted[i]);
+        entry_free(c, &c->noted[i]);
     free(c->noted);
+    free(c->data);
     pthread_mutex_destroy(&c->lock);
     free(c->header);
     free(c->path);

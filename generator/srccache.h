@@ -49,8 +49,9 @@ const srccache_entry *srccache_lookup(const srccache_t *c, const char *path);
 bool srccache_matches(const srccache_entry *e, const struct stat *st);
 /* Both: the entry for path made when the file had status st, or NULL. */
 const srccache_entry *srccache_find(const srccache_t *c, const char *path, const struct stat *st);
-/* Notes e for the next file (its strings are copied); st is the file's
- * status when it was read. NULL c does nothing. */
+/* Notes e for the next file (its strings are copied, unless they are
+ * those of an entry found); st is the file's status when it was read.
+ * NULL c does nothing. */
 void srccache_note(srccache_t *c, const srccache_entry *e);
 /* The pages are loaded: frees the file's entries (found ones included). */
 void srccache_loaded(srccache_t *c);

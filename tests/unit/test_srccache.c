@@ -142,6 +142,30 @@ static void test_an_uncommitted_save_changes_nothing(void **state)
     srccache_free(c);
 }
 
+/* An entry found and noted again (an unchanged page) is saved whole, though
+ * the file it was found in is let go of once the pages are loaded. */
+static void test_a_found_entry_noted_again_survives(void **state)
+{
+    (void)state;
+    struct stat st = status_of(22, 1000, 5);
+    save_one("1.0", &st);
+    for (int round = 0; round < 2; round++) {
+        srccache_t *c = srccache_open(dir, "1.0");
+        srccache_entry e = *srccache_find(c, "content/en/a.md", &st);
+        srccache_note(c, &e);
+        srccache_loaded(c);
+        assert_int_equal(srccache_save(c), 0);
+        srccache_free(c);
+    }
+    srccache_t *c = srccache_open(dir, "1.0");
+    const srccache_entry *e = srccache_find(c, "content/en/a.md", &st);
+    assert_non_null(e);
+    assert_string_equal(e->tree, "(tree)");
+    assert_int_equal(e->front_len, 17);
+    assert_int_equal(e->body_digest[0], 0xab);
+    srccache_free(c);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -164,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_any_change_of_status_misses),
         cmocka_unit_test(test_foreign_or_damaged_files_are_ignored),
         cmocka_unit_test(test_an_uncommitted_save_changes_nothing),
+        cmocka_unit_test(test_a_found_entry_noted_again_survives),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
