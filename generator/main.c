@@ -691,14 +691,10 @@ static int build_site(const build_options *o, diags_t *d)
     l10n_catalogs catalogs = {0};
     exercise_labels *labels = NULL;
     char *css = NULL, *zip_path = NULL;
-    output_t *out = NULL;
     render_stats stats = {0};
     linkcheck_t *links = NULL;
     surveys_t surveys = {0};
     size_t feeds = 0;
-    mdcache_t *mdcache = NULL;
-    rcache_t *rcache = NULL;
-    srccache_t *sources = NULL;
     unsigned char cache_key[RCACHE_KEY_LEN] = {0};
     bool css_compiled = false;
     cache_writing writing = {0};
@@ -720,7 +716,7 @@ static int build_site(const build_options *o, diags_t *d)
     /* parse and model */
     surveys_load(&cfg, &surveys, d);
     pool_background_join(&caches.sources_thread);
-    site_opts.sources = sources = caches.sources;
+    srccache_t *sources = site_opts.sources = caches.sources; /* caches' (they own them) */
     site_load(&cfg, &site_opts, &site, d);
     srccache_loaded(sources);
     if (sources && !d->errors) {
@@ -733,9 +729,9 @@ static int build_site(const build_options *o, diags_t *d)
     site.exercise_labels = labels;
     progress_stage("markdown", site.npages);
     join_caches(&caches, d);
-    mdcache = caches.mdcache;
-    out = caches.out;
-    rcache = caches.rcache;
+    mdcache_t *mdcache = caches.mdcache;
+    output_t *out = caches.out;
+    rcache_t *rcache = caches.rcache;
     site_convert_markdown(&site, o->jobs, mdcache, d);
     progress_stage("style", 0);
     css = compile_style(o, &cfg, &themes, o->write ? cache_key : NULL, &css_compiled, d);
@@ -791,11 +787,7 @@ static int build_site(const build_options *o, diags_t *d)
     }
 done:
     progress_stop();
-    join_caches(&caches, d);
-    mdcache = mdcache ? mdcache : caches.mdcache;
-    out = out ? out : caches.out;
-    rcache = rcache ? rcache : caches.rcache;
-    sources = sources ? sources : caches.sources;
+    join_caches(&caches, d); /* they are freed from there: the build may have stopped first */
     bcache_close(caches.bundle); /* when the build stopped before the bundle */
     model_parts model = {&site, links};
     pool_background freeing;
@@ -804,14 +796,14 @@ done:
     pool_background_join(&writing.sources_thread);
     pool_background_join(&writing.render_thread);
     if (o->write)
-        keep_caches(o, !d->errors, mdcache, rcache, sources, &writing, css, css_compiled,
-                    cache_key);
+        keep_caches(o, !d->errors, caches.mdcache, caches.rcache, caches.sources, &writing, css,
+                    css_compiled, cache_key);
     pool_background_join(&freeing);
     progress_stop();
-    mdcache_free(mdcache);
-    rcache_free(rcache);
-    srccache_free(sources);
-    output_close(out);
+    mdcache_free(caches.mdcache);
+    rcache_free(caches.rcache);
+    srccache_free(caches.sources);
+    output_close(caches.out);
     render_stats_free(&stats);
     free(zip_path);
     free(css);
