@@ -816,6 +816,8 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
         pool_background_start(&syncing, sync_main, &sync);
     if (rc == 0 && sums_tmp && fs_write_file(sums_tmp, text.data ? text.data : "", text.len) < 0)
         rc = report_errno(d, sums_path, "cannot write");
+    if (rc == 0 && opts && opts->may_publish && !opts->may_publish(opts->may_publish_ctx))
+        rc = -1;
     bcache_close(cache);
     /* its entries are whole and named by their content: kept even if the
      * zip cannot be renamed below */

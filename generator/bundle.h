@@ -9,6 +9,7 @@
 #ifndef WAYMARK_BUNDLE_H
 #define WAYMARK_BUNDLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,13 @@ typedef struct {
     bcache_t *cache;       /* the cache in cache_dir, opened ahead with
                               bundle_cache_open (taken over), or NULL:
                               opened when the bundle is written */
+    /* Asked once the zip and SHA256SUMS are written, before they replace
+     * the old ones or the cache is updated (NULL: go on): false drops
+     * them and the bundle fails, with the caller saying why. Lets work
+     * that decides whether the build may publish (the link check) run
+     * while the zip is written. */
+    bool (*may_publish)(void *ctx);
+    void *may_publish_ctx;
 } bundle_options;
 
 /* The bundle cache in cache_dir, for bundle_options.cache (NULL: none),

@@ -498,6 +498,50 @@ static void check_links(linkcheck_t *links, const site_t *site, const theme_path
 /* Frees every page's converted Markdown once the pages and feeds are
  * written: nothing after reads it, and at 100,000 pages it is a large part
  * of what the build holds while the bundle is written. */
+/* The link check, run on a thread while the zip is written when there
+ * is one (on a rebuild that writer has a core to itself): it only reads
+ * the page model and what the render recorded, and nothing is put in
+ * place before its verdict (link_check_passed). */
+typedef struct {
+    linkcheck_t *links;
+    const site_t *site;
+    const theme_path *themes;
+    const surveys_t *surveys;
+    size_t jobs;
+    diags_t found;       /* what it reports, merged into *report */
+    diags_t *report;
+    pool_background thread;
+    bool started, passed;
+} link_checking;
+
+static void *run_link_check(void *arg)
+{
+    link_checking *lc = arg;
+    check_links(lc->links, lc->site, lc->themes, lc->surveys, lc->jobs, &lc->found);
+    return NULL;
+}
+
+static void start_link_check(link_checking *lc)
+{
+    lc->found = (diags_t)DIAGS_INIT;
+    lc->started = true;
+    pool_background_start(&lc->thread, run_link_check, lc);
+}
+
+/* Waits for the link check (once) and reports what it found; false when
+ * that was an error. True when none was started. */
+static bool link_check_passed(void *arg)
+{
+    link_checking *lc = arg;
+    if (lc->started) {
+        pool_background_join(&lc->thread);
+        lc->passed = lc->found.errors == 0;
+        diag_merge(lc->report, &lc->found);
+        lc->started = false;
+    }
+    return lc->passed;
+}
+
 static void release_page_html(site_t *site)
 {
     for (size_t i = 0; i < site->npages; i++) {
@@ -510,7 +554,8 @@ static void release_page_html(site_t *site)
  * kept, with the bundle cache opened ahead, which it takes over), then
  * moves it into place. */
 static int publish(const build_options *o, const config_t *cfg, output_t *out,
-                   int64_t stamp, bcache_t **bundle_cache, char **zip_path, diags_t *d)
+                   int64_t stamp, bcache_t **bundle_cache, link_checking *checking,
+                   char **zip_path, diags_t *d)
 {
     int rc = 0;
     if (o->bundle) {
@@ -522,7 +567,7 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         char *zip_name = xasprintf("%s.zip", cfg->name);
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
-        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache};
+        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache, link_check_passed, checking};
         *bundle_cache = NULL; /* bundle_write_files closes it */
         rc = bundle_write_files(list, n, *zip_path, sums, stamp, &bo, d);
         progress_stage("publish", 0);
@@ -531,6 +576,8 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         rc = rc == 0 ? sign_zip(o, cfg, *zip_path, stamp, d) : rc;
         free(list);
     }
+    if (rc == 0 && !link_check_passed(checking))
+        rc = -1;
     if (rc == 0)
         rc = output_finish(out, d);
     /* Per-language bundles read the finished folder: an incremental build's
@@ -698,6 +745,7 @@ static int build_site(const build_options *o, diags_t *d)
     unsigned char cache_key[RCACHE_KEY_LEN] = {0};
     bool css_compiled = false;
     cache_writing writing = {0};
+    link_checking checking = {.passed = true};
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
     cache_opening caches = {.o = o, .key = cache_key, .diags = DIAGS_INIT};
     if (o->write)
@@ -753,7 +801,12 @@ static int build_site(const build_options *o, diags_t *d)
         fprintf(stderr, "waymark: render cache: %zu pages kept, %zu rendered and kept\n", kept, put);
     }
     if (rendered == 0) {
-        check_links(links, &site, &themes, &surveys, o->jobs, d);
+        checking = (link_checking){links, &site, &themes, &surveys, o->jobs, .report = d,
+                                   .passed = true};
+        if (out && o->bundle && !o->external)
+            start_link_check(&checking); /* awaited by publish */
+        else
+            check_links(links, &site, &themes, &surveys, o->jobs, d);
         budget_check(&site, stats.page_bytes, strlen(css), cfg.budget_page_kb, o->strict, d);
     }
     if (rcache && rendered == 0 && !d->errors) {
@@ -777,7 +830,7 @@ static int build_site(const build_options *o, diags_t *d)
     /* bundle and publish */
     release_page_html(&site);
     if (out && !d->errors)
-        publish(o, &cfg, out, stamp, &caches.bundle, &zip_path, d);
+        publish(o, &cfg, out, stamp, &caches.bundle, &checking, &zip_path, d);
     progress_stop();
     if (!d->errors && !o->quiet) {
         char *weights = budget_summary(&site, stats.page_bytes, strlen(css));
@@ -787,6 +840,7 @@ static int build_site(const build_options *o, diags_t *d)
     }
 done:
     progress_stop();
+    link_check_passed(&checking); /* when the build stopped before publishing */
     join_caches(&caches, d); /* they are freed from there: the build may have stopped first */
     bcache_close(caches.bundle); /* when the build stopped before the bundle */
     model_parts model = {&site, links};

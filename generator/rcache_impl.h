@@ -96,6 +96,7 @@ struct rcache {
     struct rcache_pending {
         bool written;        /* the pack is written and index holds its index */
         char *new_pack;      /* written beside the pack (NULL: appended to it) */
+        bool appended;       /* the pack has bytes past what its index covers */
         buf_t index;
     } pending;
 };

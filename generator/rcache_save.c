@@ -398,6 +398,11 @@ static FILE *open_pack(const rcache_t *c, bool appending, char **new_pack)
 
 static void drop_pending(rcache_t *c)
 {
+    if (c->pending.appended && truncate(c->path, (off_t)c->pack_size) < 0) {
+        /* back to the bytes the index covers failed: the next read ignores
+         * the rest */
+    }
+    c->pending.appended = false;
     if (c->pending.new_pack)
         unlink(c->pending.new_pack);
     free(c->pending.new_pack);
@@ -453,6 +458,7 @@ int rcache_save_write(rcache_t *c)
     uint64_t base = appending ? c->pack_size : (strlen(c->header) + 3) & ~(size_t)3;
     unsigned char digest[32];
     FILE *f = open_pack(c, appending, &c->pending.new_pack);
+    c->pending.appended = f && appending;
     bool ok = f && write_segment(f, &t, all, n, bytes, nentries, digest);
     if (f) {
         ok = fflush(f) == 0 && ok;
@@ -482,6 +488,7 @@ int rcache_save_commit(rcache_t *c, bool keep)
         return 0;
     }
     bool ok = c->pending.written;
+    c->pending.appended = false; /* in use from now on, or dropped by the index */
     if (ok && c->pending.new_pack) {
         ok = rename(c->pending.new_pack, c->path) == 0;
         if (ok) {

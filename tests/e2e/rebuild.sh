@@ -225,11 +225,15 @@ cold "rebuild: caches of another waymark version are not used"
 # comes from the render cache), then a missing page
 linker=$(grep -l 'post-16.md#part-two' "$site"/content/en/posts/*.md | head -1)
 sums_before=$(tree_sum "$TMP/re/site")
+# the zip is written while the links are checked: it must not be put in
+# place either, nor its cache updated, nor anything left beside them
+published() { (cd "$TMP/re" && sha256sum ./*.zip SHA256SUMS .cache/*; ls -A . .cache); }
+published_before=$(published)
 sed -i 's/^## Part two/## Part 2/' "$site/content/en/posts/post-16.md"
 build "$TMP/re" 2>"$TMP/re.err"; re_rc=$?
 "$WAYMARK" check "$site" 2>"$TMP/cold.err" >/dev/null
 [ $re_rc -ne 0 ] && grep -q "${linker#$site/}" "$TMP/re.err" && diff <(grep ': error:' "$TMP/re.err") <(grep ': error:' "$TMP/cold.err") >/dev/null \
-  && [ "$(tree_sum "$TMP/re/site")" = "$sums_before" ] \
+  && [ "$(tree_sum "$TMP/re/site")" = "$sums_before" ] && [ "$(published)" = "$published_before" ] \
   && pass "rebuild: a broken anchor on an unchanged page fails with the message a cold build gives" \
   || fail "rebuild: a broken anchor on an unchanged page fails with the message a cold build gives" "rc $re_rc; $(head -3 "$TMP/re.err" "$TMP/cold.err" | tr '\n' ' ')"
 sed -i 's/^## Part 2/## Part two/' "$site/content/en/posts/post-16.md"
@@ -238,6 +242,7 @@ build "$TMP/re" 2>"$TMP/re.err"; re_rc=$?
 "$WAYMARK" check "$site" 2>"$TMP/cold.err" >/dev/null
 [ $re_rc -ne 0 ] && grep -q 'content/en/posts/post-17.md:[0-9]*:[0-9]*: error' "$TMP/re.err" \
   && diff <(grep ': error:' "$TMP/re.err") <(grep ': error:' "$TMP/cold.err") >/dev/null && [ "$(tree_sum "$TMP/re/site")" = "$sums_before" ] \
+  && [ "$(published)" = "$published_before" ] \
   && pass "rebuild: a broken link fails with the file:line a cold build gives, out/ untouched" \
   || fail "rebuild: a broken link fails with the file:line a cold build gives, out/ untouched" "rc $re_rc; $(head -3 "$TMP/re.err" | tr '\n' ' ')"
 sed -i 's/^See \[gone\](post-99.md)\.$//' "$site/content/en/posts/post-17.md"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -227,6 +228,10 @@ static void uncommitted_save_changes_nothing(void **state)
     char *dir = make_dir();
     save_two(dir);
     char *before = list_dir(dir);
+    char *pack = path_join(dir, "render.cache");
+    struct stat st;
+    assert_int_equal(stat(pack, &st), 0);
+    off_t pack_size = st.st_size;
     for (int anew = 0; anew <= 1; anew++) {
         rcache_t *c = rcache_open(dir, "1.0", KEY1);
         if (!anew) { /* most of the file kept: appended */
@@ -245,7 +250,10 @@ static void uncommitted_save_changes_nothing(void **state)
         char *after = list_dir(dir);
         assert_string_equal(after, before); /* nothing left beside it */
         free(after);
+        assert_int_equal(stat(pack, &st), 0);
+        assert_int_equal(st.st_size, pack_size); /* nor appended to it */
     }
+    free(pack);
     /* written, then freed without a commit: the same */
     rcache_t *c = rcache_open(dir, "1.0", KEY1);
     put_page(c, "en/c/index.html");
