@@ -18,8 +18,9 @@ MALLOC_CFLAGS := -DWAYMARK_MIMALLOC
 endif
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(WERROR) -MMD -MP \
              $(CFLAGS) $(PKG_CFLAGS) $(MALLOC_CFLAGS) -Igenerator
-BUILD   ?= build
-BIN     ?= waymark
+# main.c's objects depend on the allocator: each builds in its own folder.
+BUILD   ?= build$(if $(MALLOC_LIB),,/libc)
+BIN     ?= $(if $(MALLOC_LIB),waymark,$(BUILD)/waymark)
 VERSION := $(shell cat generator/VERSION)
 
 SRCS      := $(wildcard generator/*.c)

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,36 @@ int fs_replace_file(const char *path, const void *data, size_t len)
     }
     free(tmp);
     return rc;
+}
+
+/* The process id in a name "NAME.tmp-PID", or 0. */
+static long temp_owner(const char *name)
+{
+    const char *mark = strstr(name, ".tmp-");
+    if (!mark || mark == name)
+        return 0;
+    const char *digits = mark + 5;
+    size_t n = strspn(digits, "0123456789");
+    if (n == 0 || n > 9 || digits[n])
+        return 0;
+    return strtol(digits, NULL, 10);
+}
+
+size_t fs_remove_stale_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid = temp_owner(e->d_name);
+        if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* not a temporary file, or its process may still run */
+        removed += unlinkat(dirfd(d), e->d_name, 0) == 0;
+    }
+    closedir(d);
+    return removed;
 }
 
 int fs_remove_tree(const char *path)

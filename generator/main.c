@@ -709,6 +709,9 @@ static void *open_sources(void *arg)
 static void *open_caches(void *arg)
 {
     cache_opening *c = arg;
+    /* what a build killed half way left: temporary zips and caches */
+    fs_remove_stale_temps(c->o->out_dir);
+    fs_remove_stale_temps(c->o->cache_dir);
     c->mdcache = mdcache_open(c->o->cache_dir, WAYMARK_VERSION);
     char *site_dir = path_join(c->o->out_dir, "site");
     c->out = output_open(site_dir, c->o->cache_dir, &c->diags);
