@@ -545,7 +545,7 @@ size_t linkcheck_run(linkcheck_t *lc, const char *const *other_files, size_t not
         workers[t] = (check_worker){.st = &st, .found = found};
         ptrs[t] = &workers[t];
     }
-    pool_run(site->npages, jobs, ptrs, check_page_task);
+    pool_run_uncounted(site->npages, jobs, ptrs, check_page_task); /* may run beside the bundle */
     for (size_t i = 0; i < site->npages; i++)
         report_page(&st, i, &found[i]);
     free(found);

@@ -14,6 +14,7 @@ typedef struct {
     atomic_size_t next;
     size_t ntasks;
     pool_task_fn task;
+    bool counted; /* each task is a step of the progress bar */
 } pool_shared;
 
 typedef struct {
@@ -28,14 +29,15 @@ static void *thread_main(void *arg)
     while ((i = atomic_fetch_add(&t->shared->next, 1)) < t->shared->ntasks)
     {
         t->shared->task(t->worker, i);
-        progress_add(1);
+        if (t->shared->counted)
+            progress_add(1);
     }
     return NULL;
 }
 
-void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task)
+static void run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task, bool counted)
 {
-    pool_shared shared = {.ntasks = ntasks, .task = task};
+    pool_shared shared = {.ntasks = ntasks, .task = task, .counted = counted};
     atomic_init(&shared.next, 0);
     if (nworkers <= 1) {
         pool_thread only = {&shared, workers[0]};
@@ -54,6 +56,16 @@ void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task)
             pthread_join(ids[t], NULL);
     free(ids);
     free(threads);
+}
+
+void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task)
+{
+    run(ntasks, nworkers, workers, task, true);
+}
+
+void pool_run_uncounted(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task)
+{
+    run(ntasks, nworkers, workers, task, false);
 }
 
 /* --- the ordered pipeline ---------------------------------------------------- */

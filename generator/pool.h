@@ -17,6 +17,9 @@ typedef void (*pool_task_fn)(void *worker, size_t index);
  * (nworkers >= 1; with 1 it runs on the calling thread). Each finished
  * task is one step of the progress bar's current stage. */
 void pool_run(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task);
+/* The same, its tasks not counted: for work that runs beside a stage whose
+ * bar counts something else (the link check beside the bundle). */
+void pool_run_uncounted(size_t ntasks, size_t nworkers, void **workers, pool_task_fn task);
 /* Takes the result of task index, in index order, on the calling thread:
  * 0 to go on, -1 to stop (the tasks not yet started are not run). */
 typedef int (*pool_consume_fn)(void *ctx, size_t index);

@@ -135,6 +135,8 @@ void progress_stage(const char *name, size_t total)
 
 void progress_add(size_t n) { atomic_fetch_add_explicit(&P.done, n, memory_order_relaxed); }
 
+size_t progress_done(void) { return atomic_load(&P.done); }
+
 void progress_stop(void)
 {
     pthread_mutex_lock(&P.lock);

@@ -19,6 +19,8 @@ void progress_start(bool enabled);
 void progress_stage(const char *name, size_t total);
 /* n more steps of the current stage are done; safe from any thread. */
 void progress_add(size_t n);
+/* The steps of the current stage done so far. */
+size_t progress_done(void);
 /* Ends the last stage and erases the bar. */
 void progress_stop(void);
 

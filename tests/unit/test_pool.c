@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "pool.h"
+#include "progress.h"
 
 #define N 5000
 
@@ -91,6 +92,23 @@ static void test_no_tasks(void **state)
     assert_int_equal(P.consumed, 0);
 }
 
+/* Each task of pool_run is a step of the progress bar's stage; those of
+ * pool_run_uncounted are not (the link check beside the bundle). */
+static void test_uncounted_tasks_leave_the_bar_alone(void **state)
+{
+    (void)state;
+    void *ptrs[2] = {NULL, NULL};
+    progress_start(false);
+    progress_stage("test", N);
+    pool_run(100, 2, ptrs, square_task);
+    assert_int_equal(progress_done(), 100);
+    pool_run_uncounted(N, 2, ptrs, square_task);
+    assert_int_equal(progress_done(), 100);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(P.squares[i], i * i);
+    progress_stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +116,7 @@ int main(void)
         cmocka_unit_test(test_never_more_than_a_window_ahead),
         cmocka_unit_test(test_consumer_stops_the_rest),
         cmocka_unit_test(test_no_tasks),
+        cmocka_unit_test(test_uncounted_tasks_leave_the_bar_alone),
     };
     return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
 }
