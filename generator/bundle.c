@@ -790,8 +790,8 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
                     : opts && opts->cache_dir ? bundle_cache_open(opts->cache_dir)
                                               : NULL;
     buf_t text = BUF_INIT;
-    char *zip_tmp = xasprintf("%s.tmp-%ld", zip_path, (long)getpid());
-    char *sums_tmp = sums_path ? xasprintf("%s.tmp-%ld", sums_path, (long)getpid()) : NULL;
+    char *zip_tmp = fs_temp_path(zip_path);
+    char *sums_tmp = sums_path ? fs_temp_path(sums_path) : NULL;
     int rc = d->errors > before ? -1 : 0;
     size_t jobs = opts && opts->jobs ? opts->jobs : 1;
     size_t unhashed = 0;

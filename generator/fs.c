@@ -113,9 +113,14 @@ int fs_write_file(const char *path, const void *data, size_t len)
     return close(fd);
 }
 
+char *fs_temp_path(const char *path)
+{
+    return xasprintf("%s.tmp-%ld", path, (long)getpid());
+}
+
 int fs_replace_file(const char *path, const void *data, size_t len)
 {
-    char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+    char *tmp = fs_temp_path(path);
     int rc = fs_write_file(tmp, data, len);
     if (rc == 0)
         rc = rename(tmp, path);

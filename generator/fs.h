@@ -29,8 +29,11 @@ int fs_is_file(const char *path);
 /* Modification time in seconds, or -1. */
 int64_t fs_mtime(const char *path);
 
-/* Removes from dir the files "NAME.tmp-PID" (what fs_replace_file and the
- * caches write before renaming) left by a process that no longer runs: a
+/* Where a file to become path is written before it is renamed into
+ * place: "PATH.tmp-PID" (caller frees). */
+char *fs_temp_path(const char *path);
+/* Removes from dir the files "NAME.tmp-PID" (fs_temp_path's, which
+ * fs_replace_file and the caches write before renaming) left by a process that no longer runs: a
  * build killed half way. Those of running processes stay. The number
  * removed. */
 size_t fs_remove_stale_temps(const char *dir);

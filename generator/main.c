@@ -495,9 +495,6 @@ static void check_links(linkcheck_t *links, const site_t *site, const theme_path
     fs_list_free(&others);
 }
 
-/* Frees every page's converted Markdown once the pages and feeds are
- * written: nothing after reads it, and at 100,000 pages it is a large part
- * of what the build holds while the bundle is written. */
 /* The link check, run on a thread while the zip is written when there
  * is one (on a rebuild that writer has a core to itself): it only reads
  * the page model and what the render recorded, and nothing is put in
@@ -542,6 +539,9 @@ static bool link_check_passed(void *arg)
     return lc->passed;
 }
 
+/* Frees every page's converted Markdown once the pages and feeds are
+ * written: nothing after reads it, and at 100,000 pages it is a large part
+ * of what the build holds while the bundle is written. */
 static void release_page_html(site_t *site)
 {
     for (size_t i = 0; i < site->npages; i++) {
@@ -1023,8 +1023,8 @@ static int run_status(int argc, char **argv)
 /* With mimalloc (the Makefile's MALLOC): memory in 2 MB pages where the
  * kernel's transparent huge pages allow it (madvise mode included). A
  * build touches most of what it allocates once, and on a virtual machine
- * each 4 KB page's first touch cost about 20 us: rebuilds of the
- * 10,000-page benchmark site took 0.94 of the time, for 4 MB more. */
+ * each 4 KB page's first touch cost about 20 us: paired rebuilds of the
+ * 10,000-page benchmark site took 0.96 to 0.98 of the time. */
 static void tune_allocator(void)
 {
 #ifdef WAYMARK_MIMALLOC

@@ -310,7 +310,7 @@ static bool start_pack(mdcache_t *c)
     }
     /* written beside the old pack and renamed over it by mdcache_save, so a
      * failed build leaves the old cache as it was */
-    c->fresh_pack = xasprintf("%s.tmp-%ld", c->pack, (long)getpid());
+    c->fresh_pack = fs_temp_path(c->pack);
     c->out = fopen(c->fresh_pack, "wb");
     if (!c->out)
         return false;
@@ -496,7 +496,7 @@ static bool compact(mdcache_t *c)
 {
     unmap_pack(c);
     map_pack(c);
-    char *tmp = xasprintf("%s.tmp-%ld", c->pack, (long)getpid());
+    char *tmp = fs_temp_path(c->pack);
     FILE *f = fopen(tmp, "wb");
     uint64_t at = strlen(c->header);
     bool ok = f && c->map && fwrite(c->header, 1, at, f) == at;

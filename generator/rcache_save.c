@@ -314,9 +314,10 @@ static bool mostly_used(const rcache_t *c)
 /* Writes to f a segment holding what t numbered and the entries of all
  * that are written (not twins, not kept where they are); each one's at
  * gets its place from the segment's start. The segment's SHA-256 (its
- * last 32 bytes) into digest; false when writing failed. */
+ * last 32 bytes) into digest, its length into *len; false when writing
+ * failed. */
 static bool write_segment(FILE *f, const table *t, planned *all, size_t n, size_t bytes,
-                          size_t nentries, unsigned char digest[32])
+                          size_t nentries, unsigned char digest[32], uint64_t *len)
 {
     segment_writer w = {.f = f, .buf = xmalloc(SEGMENT_BUFFER), .ok = true};
     sha256_begin(&w.sha);
@@ -348,6 +349,7 @@ static bool write_segment(FILE *f, const table *t, planned *all, size_t n, size_
     flush_segment(&w);
     sha256_end(&w.sha, digest);
     w.ok = w.ok && fwrite(digest, 1, 32, f) == 32;
+    *len = w.flushed + 32;
     free(w.buf);
     return w.ok;
 }
@@ -383,7 +385,7 @@ static FILE *open_pack(const rcache_t *c, bool appending, char **new_pack)
     }
     static const char zeros[4] = {0};
     size_t hlen = strlen(c->header), pad = (4 - hlen % 4) % 4;
-    char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
+    char *tmp = fs_temp_path(c->path);
     FILE *f = fopen(tmp, "wb");
     if (f && fwrite(c->header, 1, hlen, f) == hlen && fwrite(zeros, 1, pad, f) == pad) {
         *new_pack = tmp;
@@ -457,9 +459,10 @@ int rcache_save_write(rcache_t *c)
     drop_pending(c);
     uint64_t base = appending ? c->pack_size : (strlen(c->header) + 3) & ~(size_t)3;
     unsigned char digest[32];
+    uint64_t len = 0;
     FILE *f = open_pack(c, appending, &c->pending.new_pack);
     c->pending.appended = f && appending;
-    bool ok = f && write_segment(f, &t, all, n, bytes, nentries, digest);
+    bool ok = f && write_segment(f, &t, all, n, bytes, nentries, digest, &len);
     if (f) {
         ok = fflush(f) == 0 && ok;
         ok = fclose(f) == 0 && ok;
@@ -468,8 +471,7 @@ int rcache_save_write(rcache_t *c)
         for (size_t i = 0; i < n; i++)
             if (!all[i].twin && all[i].values)
                 all[i].at += base;
-        uint64_t end = base + SEGMENT_HEAD + t.string_bytes + t.nvalues * VALUE_BYTES + bytes + 32;
-        make_index(c, all, n, end, appending ? c->first : digest, &c->pending.index);
+        make_index(c, all, n, base + len, appending ? c->first : digest, &c->pending.index);
     }
     c->pending.written = ok;
     for (size_t i = 0; i < n; i++) {

@@ -238,7 +238,7 @@ int srccache_save_write(srccache_t *c)
         buf_putn(&b, (const char *)e->body_digest, 32);
     }
     bytes_seal(&b);
-    char *tmp = xasprintf("%s.tmp-%ld", c->path, (long)getpid());
+    char *tmp = fs_temp_path(c->path);
     int rc = fs_write_file(tmp, b.data, b.len);
     buf_free(&b);
     if (rc == 0) {
