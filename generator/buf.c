@@ -1,5 +1,6 @@
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,15 +37,48 @@ void buf_putc(buf_t *b, char c) { buf_putn(b, &c, 1); }
 
 void buf_vprintf(buf_t *b, const char *fmt, va_list ap)
 {
+    /* Formatted straight into the spare room; only text longer than that is
+     * formatted twice (measuring first was most of a short line's cost). */
+    reserve(b, 63);
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, copy);
     va_end(copy);
-    if (n <= 0)
+    if (n <= 0) {
+        b->data[b->len] = '\0';
         return;
-    reserve(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
+}
+
+/* Decimal digits of v, written backwards ending at end; returns the first. */
+static char *decimal(char *end, uint64_t v)
+{
+    do
+        *--end = (char)('0' + v % 10);
+    while (v /= 10);
+    return end;
+}
+
+void buf_put_u64(buf_t *b, uint64_t v)
+{
+    char digits[20], *end = digits + sizeof digits, *start = decimal(end, v);
+    buf_putn(b, start, (size_t)(end - start));
+}
+
+void buf_put_i64(buf_t *b, int64_t v)
+{
+    char digits[21], *end = digits + sizeof digits;
+    /* the magnitude as unsigned, so INT64_MIN does not overflow */
+    char *start = decimal(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--start = '-';
+    buf_putn(b, start, (size_t)(end - start));
 }
 
 void buf_printf(buf_t *b, const char *fmt, ...)

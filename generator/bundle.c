@@ -802,8 +802,12 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
         rc = run_tasks(entries, nfiles, cache, jobs, hash_task, d);
     }
     progress_stage("bundle", nfiles);
-    for (size_t i = 0; rc == 0 && i < nfiles; i++)
-        buf_printf(&text, "%s  %s\n", entries[i].sum.hex, entries[i].name);
+    for (size_t i = 0; rc == 0 && i < nfiles; i++) {
+        buf_puts(&text, entries[i].sum.hex);
+        buf_puts(&text, "  ");
+        buf_puts(&text, entries[i].name);
+        buf_putc(&text, '\n');
+    }
     bcache_writer_t *next_cache = rc == 0 && opts && opts->cache_dir
                                       ? bcache_create(opts->cache_dir, DEFLATE_LEVEL, cache)
                                       : NULL;
@@ -833,7 +837,7 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
     }
     if (rc == 0 && sums_tmp && rename(sums_tmp, sums_path) < 0)
         rc = report_errno(d, sums_path, "cannot write");
-    if (rc == 0 && rename(zip_tmp, zip_path) < 0)
+    if (rc == 0 && discard_rename(opts ? opts->discard : NULL, zip_tmp, zip_path) < 0)
         rc = report_errno(d, zip_path, "cannot write");
     if (rc < 0) {
         unlink(zip_tmp);

@@ -15,6 +15,7 @@
 
 #include "bundlecache.h"
 #include "diag.h"
+#include "discard.h"
 
 /* Lowercase hex SHA-256 of data into hex[65]. */
 void bundle_sha256_hex(const void *data, size_t len, char hex[65]);
@@ -42,6 +43,7 @@ typedef struct {
      * while the zip is written. */
     bool (*may_publish)(void *ctx);
     void *may_publish_ctx;
+    discard_t *discard;    /* removes the zip replaced (NULL: the rename does) */
 } bundle_options;
 
 /* The bundle cache in cache_dir, for bundle_options.cache (NULL: none),

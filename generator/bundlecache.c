@@ -302,14 +302,29 @@ bcache_writer_t *bcache_create(const char *dir, int level, const bcache_t *old)
     return w;
 }
 
+/* One index line, in the form read_entry reads (by hand rather than with
+ * printf: there is one per file of the site). */
+static void put_index_line(buf_t *b, const char *hex, int method, unsigned long crc,
+                           uint64_t size, uint64_t offset, uint64_t packed_len,
+                           unsigned long packed_crc)
+{
+    const uint64_t numbers[] = {(uint64_t)method, crc, size, offset, packed_len, packed_crc};
+    buf_puts(b, hex);
+    for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++) {
+        buf_putc(b, ' ');
+        buf_put_u64(b, numbers[i]);
+    }
+    buf_putc(b, '\n');
+}
+
 void bcache_add(bcache_writer_t *w, const char *hex, int method, unsigned long crc,
                 uint64_t size, const void *packed, size_t packed_len, const bcache_entry *kept)
 {
     if (!w || w->failed)
         return;
     if (kept && !w->pack_tmp) { /* already in the pack we append to */
-        buf_printf(&w->index, "%s %d %lu %" PRIu64 " %" PRIu64 " %" PRIu64 " %lu\n", hex,
-                   method, crc, size, kept->offset, kept->packed_len, kept->packed_crc);
+        put_index_line(&w->index, hex, method, crc, size, kept->offset, kept->packed_len,
+                       kept->packed_crc);
         return;
     }
     if (packed_len && fwrite(packed, 1, packed_len, w->pack) != packed_len) {
@@ -317,8 +332,7 @@ void bcache_add(bcache_writer_t *w, const char *hex, int method, unsigned long c
         return;
     }
     unsigned long packed_crc = libdeflate_crc32(0, packed, packed_len);
-    buf_printf(&w->index, "%s %d %lu %" PRIu64 " %" PRIu64 " %zu %lu\n", hex, method, crc, size,
-               w->offset, packed_len, packed_crc);
+    put_index_line(&w->index, hex, method, crc, size, w->offset, packed_len, packed_crc);
     w->offset += packed_len;
 }
 
@@ -344,7 +358,10 @@ static char *sorted_unique_lines(const buf_t *entries)
     buf_t out = BUF_INIT;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || strncmp(lines[i], lines[i - 1], 64)) /* same content: keep one */
-            buf_printf(&out, "%s\n", lines[i]);
+        {
+            buf_puts(&out, lines[i]);
+            buf_putc(&out, '\n');
+        }
     free(lines);
     free(text);
     return buf_detach(&out);
@@ -360,7 +377,10 @@ int bcache_commit(bcache_writer_t *w)
         char *entries = sorted_unique_lines(&w->index);
         buf_t text = BUF_INIT;
         header(&text, w->level);
-        buf_printf(&text, "pack %" PRIu64 "\n%s", w->offset, entries);
+        buf_puts(&text, "pack ");
+        buf_put_u64(&text, w->offset);
+        buf_putc(&text, '\n');
+        buf_puts(&text, entries);
         char hex[65];
         bundle_sha256_hex(text.data, text.len, hex);
         buf_printf(&text, "end %s\n", hex);

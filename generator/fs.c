@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +66,32 @@ int fs_read_file(const char *path, char **data, size_t *len)
 {
     struct stat st;
     return fs_read_file_stat(path, data, len, &st);
+}
+
+unsigned char *fs_map_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    else
+        errno = EINVAL;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (map == MAP_FAILED)
+        return NULL;
+    *len = (size_t)st.st_size;
+    return map;
+}
+
+void fs_unmap_file(unsigned char *map, size_t len)
+{
+    if (map)
+        munmap(map, len);
 }
 
 /* The folder itself first: usually only its last part is missing, so one

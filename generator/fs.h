@@ -14,6 +14,12 @@
 int fs_read_file(const char *path, char **data, size_t *len);
 /* The same, also giving the file's status as it was read. */
 int fs_read_file_stat(const char *path, char **data, size_t *len, struct stat *st);
+/* Maps a whole regular, non-empty file read-only: its bytes are taken
+ * from the page cache as they are touched, with no copy into fresh memory.
+ * NULL (errno set) otherwise; fs_unmap_file(map, *len) releases it. Only
+ * for files replaced by rename, never truncated in place. */
+unsigned char *fs_map_file(const char *path, size_t *len);
+void fs_unmap_file(unsigned char *map, size_t len);
 /* Writes data to path, creating parent directories. */
 int fs_write_file(const char *path, const void *data, size_t len);
 /* Writes path whole or not at all: into path.tmp-PID, then renamed over

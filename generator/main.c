@@ -25,6 +25,7 @@
 #include "config.h"
 #include "deploy.h"
 #include "diag.h"
+#include "discard.h"
 #include "feed.h"
 #include "exercise.h"
 #include "extract.h"
@@ -555,7 +556,7 @@ static void release_page_html(site_t *site)
  * moves it into place. */
 static int publish(const build_options *o, const config_t *cfg, output_t *out,
                    int64_t stamp, bcache_t **bundle_cache, link_checking *checking,
-                   char **zip_path, diags_t *d)
+                   discard_t *discard, char **zip_path, diags_t *d)
 {
     int rc = 0;
     if (o->bundle) {
@@ -567,7 +568,8 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         char *zip_name = xasprintf("%s.zip", cfg->name);
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
-        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache, link_check_passed, checking};
+        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache, link_check_passed, checking,
+                             discard};
         *bundle_cache = NULL; /* bundle_write_files closes it */
         rc = bundle_write_files(list, n, *zip_path, sums, stamp, &bo, d);
         progress_stage("publish", 0);
@@ -751,6 +753,7 @@ static int build_site(const build_options *o, diags_t *d)
     link_checking checking = {.passed = true};
     site_options site_opts = {.drafts = o->drafts, .jobs = o->jobs, .future = o->future};
     cache_opening caches = {.o = o, .key = cache_key, .diags = DIAGS_INIT};
+    discard_t *discarding = discard_new(); /* the zip replaced, removed meanwhile */
     if (o->write)
         pool_background_start(&caches.sources_thread, open_sources, &caches);
 
@@ -833,7 +836,7 @@ static int build_site(const build_options *o, diags_t *d)
     /* bundle and publish */
     release_page_html(&site);
     if (out && !d->errors)
-        publish(o, &cfg, out, stamp, &caches.bundle, &checking, &zip_path, d);
+        publish(o, &cfg, out, stamp, &caches.bundle, &checking, discarding, &zip_path, d);
     progress_stop();
     if (!d->errors && !o->quiet) {
         char *weights = budget_summary(&site, stats.page_bytes, strlen(css));
@@ -856,6 +859,7 @@ done:
         keep_caches(o, !d->errors, caches.mdcache, caches.rcache, caches.sources, &writing, css,
                     css_compiled, cache_key);
     pool_background_join(&freeing);
+    discard_free(discarding);
     progress_stop();
     mdcache_free(caches.mdcache);
     rcache_free(caches.rcache);

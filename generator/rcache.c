@@ -2,14 +2,11 @@
 #include "rcache.h"
 #include "rcache_impl.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -235,22 +232,6 @@ static void drop_old(rcache_t *c)
     c->nall = c->all_cap = c->all_bytes = c->nold = 0;
 }
 
-static void map_file(rcache_t *c)
-{
-    int fd = open(c->path, O_RDONLY);
-    struct stat st;
-    if (fd < 0)
-        return;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            c->map = m;
-            c->map_len = (size_t)st.st_size;
-        }
-    }
-    close(fd);
-}
-
 static int compare_offsets(const void *a, const void *b)
 {
     const unsigned char *x = ((const old_entry *)a)->bytes, *y = ((const old_entry *)b)->bytes;
@@ -304,7 +285,7 @@ static void read_file(rcache_t *c)
 #endif
     size_t hlen = strlen(c->header), len;
     char *index;
-    map_file(c);
+    c->map = fs_map_file(c->path, &c->map_len);
     if (!c->map || c->map_len < hlen || memcmp(c->map, c->header, hlen) ||
         fs_read_file(c->index, &index, &len) < 0)
         return;
@@ -452,8 +433,7 @@ void rcache_free(rcache_t *c)
         return;
     rcache_save_commit(c, false); /* what was written and not committed */
     drop_old(c);
-    if (c->map)
-        munmap(c->map, c->map_len);
+    fs_unmap_file(c->map, c->map_len);
     for (size_t i = 0; i < c->nfresh; i++) {
         free((void *)c->fresh[i].values);
         free((void *)c->fresh[i].record);

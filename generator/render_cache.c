@@ -130,6 +130,15 @@ void render_cache_digest(const buf_t *canonical, unsigned char digest[RCACHE_VAL
 
 /* --- plain values ------------------------------------------------------------ */
 
+/* tag, n in decimal, end: "s12:", "L3{" (by hand: thousands of pages'
+ * values are formatted on every rebuild) */
+static void put_count(buf_t *b, char tag, uint64_t n, char end)
+{
+    buf_putc(b, tag);
+    buf_put_u64(b, n);
+    buf_putc(b, end);
+}
+
 static void put_text(buf_t *b, const char *s)
 {
     if (!s) {
@@ -137,7 +146,7 @@ static void put_text(buf_t *b, const char *s)
         return;
     }
     size_t n = strlen(s);
-    buf_printf(b, "s%zu:", n);
+    put_count(b, 's', n, ':');
     buf_putn(b, s, n);
 }
 
@@ -148,7 +157,7 @@ static void put_page(buf_t *b, const page_t *p)
 
 static void put_pages(buf_t *b, page_t *const *pages, size_t n)
 {
-    buf_printf(b, "L%zu{", n);
+    put_count(b, 'L', n, '{');
     for (size_t i = 0; i < n; i++)
         if (pages[i])
             put_page(b, pages[i]);
@@ -191,7 +200,7 @@ static void put_front(buf_t *b, const fm_node *n, int depth)
         break;
     case FM_LIST:
     case FM_MAP:
-        buf_printf(b, "%c%zu{", n->kind == FM_LIST ? 'L' : 'M', n->len);
+        put_count(b, n->kind == FM_LIST ? 'L' : 'M', n->len, '{');
         for (size_t i = 0; i < n->len; i++) {
             if (n->kind == FM_MAP)
                 put_text(b, n->keys[i]);
@@ -205,7 +214,9 @@ static void put_front(buf_t *b, const fm_node *n, int depth)
 /* A posts index's pager (render.c push_pager). */
 static void put_pager(buf_t *b, const page_blog *pb)
 {
-    buf_printf(b, "G%zu %zu ", pb->number, pb->count);
+    put_count(b, 'G', pb->number, ' ');
+    buf_put_u64(b, pb->count);
+    buf_putc(b, ' ');
     put_page(b, pb->first);
     put_page(b, pb->pager_prev);
     put_page(b, pb->pager_next);
@@ -235,13 +246,13 @@ static bool put_blog_value(const page_t *q, page_field f, buf_t *b)
         if (!list)
             buf_putc(b, 'n');
         else
-            buf_printf(b, "i%zu;", pb->role == BLOG_INDEX ? pb->first->blog->all.len
-                                   : pb->role == BLOG_TAGS ? pb->pages.len : pb->posts.len);
+            put_count(b, 'i', pb->role == BLOG_INDEX ? pb->first->blog->all.len
+                              : pb->role == BLOG_TAGS ? pb->pages.len : pb->posts.len, ';');
         break;
-    case PF_BLOG: buf_printf(b, "r%d;", (int)pb->role); break;
+    case PF_BLOG: put_count(b, 'r', (uint64_t)pb->role, ';'); break;
     case PF_UPDATED: put_text(b, pb->updated); break;
     case PF_AUTHORS:
-        buf_printf(b, "S%zu{", pb->nauthors);
+        put_count(b, 'S', pb->nauthors, '{');
         for (size_t i = 0; i < pb->nauthors; i++)
             put_text(b, pb->authors[i]);
         buf_putc(b, '}');
@@ -283,7 +294,7 @@ bool render_cache_plain_value(const site_t *site, const page_t *q, page_field f,
     case PF_CONTENT_LANG: put_text(b, content_language(site, q)->code); break;
     case PF_CONTENT_DIR: put_text(b, content_language(site, q)->dir); break;
     case PF_READING_MINUTES: buf_printf(b, "i%d;", page_reading_minutes(q)); break;
-    case PF_WORDS: buf_printf(b, "i%zu;", q->words); break;
+    case PF_WORDS: put_count(b, 'i', q->words, ';'); break;
     case PF_WEIGHT: buf_printf(b, "f%.17g;", q->weight); break;
     case PF_DRAFT: buf_puts(b, q->draft ? "b1" : "b0"); break;
     case PF_FALLBACK: buf_puts(b, q->fallback_of ? "b1" : "b0"); break;

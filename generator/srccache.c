@@ -23,7 +23,7 @@
 
 struct srccache {
     char *path, *header;
-    char *data;            /* the file: the old entries' strings lie in it */
+    unsigned char *data;   /* the file, mapped: the old entries' strings lie in it */
     size_t data_len;
     srccache_entry *old;   /* the file's, sorted by path */
     size_t nold;
@@ -36,7 +36,8 @@ struct srccache {
 /* Whether s lies in the file read (a string a noted entry borrows). */
 static bool in_file(const srccache_t *c, const char *s)
 {
-    return c->data && s >= c->data && s < c->data + c->data_len;
+    const char *data = (const char *)c->data;
+    return data && s >= data && s < data + c->data_len;
 }
 
 static void entry_free(const srccache_t *c, srccache_entry *e)
@@ -107,9 +108,9 @@ static bool read_entries(srccache_t *c, byte_cursor *cur)
 
 static void read_file(srccache_t *c)
 {
-    char *data;
     size_t len;
-    if (fs_read_file(c->path, &data, &len) < 0)
+    unsigned char *data = fs_map_file(c->path, &len);
+    if (!data)
         return;
     size_t hlen = strlen(c->header);
     unsigned char digest[32];
@@ -119,15 +120,14 @@ static void read_file(srccache_t *c)
         ok = !memcmp(digest, data + len - 32, 32);
     }
     if (ok) {
-        byte_cursor cur = {(const unsigned char *)data + hlen,
-                           (const unsigned char *)data + len - 32, true};
+        byte_cursor cur = {data + hlen, data + len - 32, true};
         ok = read_entries(c, &cur);
     }
     if (!ok) {
         free(c->old);
         c->old = NULL;
         c->nold = 0;
-        free(data);
+        fs_unmap_file(data, len);
         return;
     }
     c->data = data;
@@ -141,6 +141,9 @@ srccache_t *srccache_open(const char *cache_dir, const char *version)
     c->header = xasprintf("waymark-sources %d %s\n", FORMAT, version);
     pthread_mutex_init(&c->lock, NULL);
     read_file(c);
+    /* room for as many as the last build noted, in one piece: doubling
+     * copied the list a dozen times while the pages loaded */
+    xgrow((void **)&c->noted, &c->noted_cap, c->nold, sizeof *c->noted);
     return c;
 }
 
@@ -277,7 +280,7 @@ void srccache_free(srccache_t *c)
     for (size_t i = 0; i < c->nnoted; i++)
         entry_free(c, &c->noted[i]);
     free(c->noted);
-    free(c->data);
+    fs_unmap_file(c->data, c->data_len);
     pthread_mutex_destroy(&c->lock);
     free(c->header);
     free(c->path);

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,38 @@ static void appends_and_escapes(void **state)
     free(s);
 }
 
+/* Numbers written by hand read as printf writes them; text longer than the
+ * room left is formatted whole (buf_printf formats into the room first). */
+static void numbers_and_long_text_read_as_printf_writes_them(void **state)
+{
+    (void)state;
+    const uint64_t unsigned_values[] = {0, 7, 10, 4294967295u, UINT64_MAX};
+    const int64_t signed_values[] = {0, -1, 42, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < 5; i++) {
+        buf_t mine = BUF_INIT, theirs = BUF_INIT;
+        buf_put_u64(&mine, unsigned_values[i]);
+        buf_putc(&mine, ' ');
+        buf_put_i64(&mine, signed_values[i]);
+        buf_printf(&theirs, "%" PRIu64 " %" PRId64, unsigned_values[i], signed_values[i]);
+        assert_string_equal(buf_cstr(&mine), buf_cstr(&theirs));
+        buf_free(&mine);
+        buf_free(&theirs);
+    }
+    char long_text[5000];
+    memset(long_text, 'x', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "a");
+    buf_printf(&b, "<%s>", long_text);
+    buf_printf(&b, "%d", 7);
+    assert_int_equal(b.len, 1 + 2 + strlen(long_text) + 1);
+    assert_int_equal(strlen(buf_cstr(&b)), b.len);
+    assert_int_equal(b.data[1], '<');
+    assert_int_equal(b.data[b.len - 2], '>');
+    assert_int_equal(b.data[b.len - 1], '7');
+    buf_free(&b);
+}
+
 static void empty_heading_gets_a_fixed_id(void **state)
 {
     (void)state;
@@ -73,6 +106,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_buffer_reads_as_empty_string),
         cmocka_unit_test(appends_and_escapes),
+        cmocka_unit_test(numbers_and_long_text_read_as_printf_writes_them),
         cmocka_unit_test(empty_heading_gets_a_fixed_id),
         cmocka_unit_test(csv_fields_are_quoted_only_when_needed),
     };

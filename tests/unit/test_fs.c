@@ -1,5 +1,6 @@
 /* Tests for fs: the temporary files a killed build left are removed, those
- * of a running process and every other file stay. */
+ * of a running process and every other file stay; a mapped file reads as
+ * it was written. */
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,10 +69,35 @@ static void stale_temps_are_removed(void **state)
     fs_remove_tree(tmpl);
 }
 
+static void a_mapped_file_reads_as_written(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/waymark-fs-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *path = path_join(tmpl, "sources.cache"), *empty = path_join(tmpl, "empty");
+    assert_int_equal(fs_write_file(path, "abc\0def", 7), 0);
+    assert_int_equal(fs_write_file(empty, "", 0), 0);
+    size_t len = 0;
+    unsigned char *map = fs_map_file(path, &len);
+    assert_non_null(map);
+    assert_int_equal(len, 7);
+    assert_memory_equal(map, "abc\0def", 7);
+    fs_unmap_file(map, len);
+    assert_null(fs_map_file(empty, &len)); /* nothing to map */
+    assert_null(fs_map_file(tmpl, &len));  /* a folder */
+    char *missing = path_join(tmpl, "missing");
+    assert_null(fs_map_file(missing, &len));
+    free(missing);
+    free(empty);
+    free(path);
+    fs_remove_tree(tmpl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stale_temps_are_removed),
+        cmocka_unit_test(a_mapped_file_reads_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
