@@ -22,6 +22,7 @@
 #define INDEX_NAME "bundle.idx"
 #define PACK_NAME "bundle.pack"
 #define FORMAT 1
+#define INDEX_LINE_BYTES 112 /* a usual index line, and a little more */
 
 struct bcache {
     int fd;              /* the pack file */
@@ -283,6 +284,14 @@ static bool start_appending(bcache_writer_t *w, const bcache_t *old)
     return true;
 }
 
+/* fs_temp_path's name for dir/name (caller frees). */
+static char *temp_path_in(const char *dir, const char *name)
+{
+    char *path = path_join(dir, name), *tmp = fs_temp_path(path);
+    free(path);
+    return tmp;
+}
+
 bcache_writer_t *bcache_create(const char *dir, int level, const bcache_t *old)
 {
     if (fs_mkdir_p(dir) < 0)
@@ -290,10 +299,14 @@ bcache_writer_t *bcache_create(const char *dir, int level, const bcache_t *old)
     bcache_writer_t *w = xcalloc(1, sizeof *w);
     w->dir = xstrdup(dir);
     w->level = level;
-    w->idx_tmp = xasprintf("%s/" INDEX_NAME ".tmp-%ld", dir, (long)getpid());
+    w->idx_tmp = temp_path_in(dir, INDEX_NAME);
+    /* room for as many lines as the last build's index: growing it was a
+     * copy into fresh memory each time, while the zip waited */
+    if (old)
+        buf_reserve(&w->index, old->len * INDEX_LINE_BYTES);
     if (old && worth_appending(old) && start_appending(w, old))
         return w;
-    w->pack_tmp = xasprintf("%s/" PACK_NAME ".tmp-%ld", dir, (long)getpid());
+    w->pack_tmp = temp_path_in(dir, PACK_NAME);
     w->pack = fopen(w->pack_tmp, "wb");
     if (!w->pack) {
         bcache_abort(w);
