@@ -802,6 +802,10 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
         rc = run_tasks(entries, nfiles, cache, jobs, hash_task, d);
     }
     progress_stage("bundle", nfiles);
+    size_t sums_len = 0; /* in one piece: each doubling was a copy into fresh memory */
+    for (size_t i = 0; i < nfiles; i++)
+        sums_len += 64 + 2 + strlen(entries[i].name) + 1;
+    buf_reserve(&text, sums_len);
     for (size_t i = 0; rc == 0 && i < nfiles; i++) {
         buf_puts(&text, entries[i].sum.hex);
         buf_puts(&text, "  ");
