@@ -803,7 +803,7 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
     }
     progress_stage("bundle", nfiles);
     size_t sums_len = 0; /* in one piece: each doubling was a copy into fresh memory */
-    for (size_t i = 0; i < nfiles; i++)
+    for (size_t i = 0; rc == 0 && i < nfiles; i++)
         sums_len += 64 + 2 + strlen(entries[i].name) + 1;
     buf_reserve(&text, sums_len);
     for (size_t i = 0; rc == 0 && i < nfiles; i++) {

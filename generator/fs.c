@@ -75,7 +75,9 @@ unsigned char *fs_map_file(const char *path, size_t *len)
         return NULL;
     struct stat st;
     void *map = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    if (fstat(fd, &st) < 0)
+        ; /* errno says why */
+    else if (S_ISREG(st.st_mode) && st.st_size > 0)
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     else
         errno = EINVAL;

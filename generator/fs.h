@@ -16,8 +16,10 @@ int fs_read_file(const char *path, char **data, size_t *len);
 int fs_read_file_stat(const char *path, char **data, size_t *len, struct stat *st);
 /* Maps a whole regular, non-empty file read-only: its bytes are taken
  * from the page cache as they are touched, with no copy into fresh memory.
- * NULL (errno set) otherwise; fs_unmap_file(map, *len) releases it. Only
- * for files replaced by rename, never truncated in place. */
+ * NULL (errno set) otherwise, and on filesystems that cannot map; then
+ * fs_read_file serves. fs_unmap_file(map, *len) releases it. Only for
+ * files replaced by rename or appended to, never cut below the bytes the
+ * caller reads while they are mapped (that would be a SIGBUS). */
 unsigned char *fs_map_file(const char *path, size_t *len);
 void fs_unmap_file(unsigned char *map, size_t len);
 /* Writes data to path, creating parent directories. */

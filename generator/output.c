@@ -475,11 +475,8 @@ static int update_in_place(output_t *o, bool listed, diags_t *d)
     return 0;
 }
 
-/* Records what final_dir now holds, for the next build, and with_folders,
- * the folders the listing saw (the ones this build changed no longer
- * match, so the next listing reads them again). */
 /* "HEX SIZE INO MTIME CTIME NAME\n": one line per file, as read_manifest
- * reads it (by hand: printf was a tenth of a rebuild's publishing) */
+ * reads it (by hand rather than with printf: there is one per page) */
 static void put_file_line(buf_t *b, const char *hex, uint64_t size, uint64_t ino,
                           int64_t mtime_ns, int64_t ctime_ns, const char *name)
 {
@@ -497,6 +494,9 @@ static void put_file_line(buf_t *b, const char *hex, uint64_t size, uint64_t ino
     buf_putc(b, '\n');
 }
 
+/* Records what final_dir now holds, for the next build, and with_folders,
+ * the folders the listing saw (the ones this build changed no longer
+ * match, so the next listing reads them again). */
 static void write_manifest(output_t *o, bool with_folders)
 {
     buf_t text = BUF_INIT;

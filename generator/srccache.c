@@ -1,6 +1,7 @@
 #define _DEFAULT_SOURCE
 #include "srccache.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@
 
 struct srccache {
     char *path, *header;
-    unsigned char *data;   /* the file, mapped: the old entries' strings lie in it */
+    unsigned char *data;   /* the file: the old entries' strings lie in it */
+    bool data_read;        /* read into memory (it could not be mapped) */
     size_t data_len;
     srccache_entry *old;   /* the file's, sorted by path */
     size_t nold;
@@ -106,10 +108,31 @@ static bool read_entries(srccache_t *c, byte_cursor *cur)
     return cur->p == cur->end;
 }
 
+/* The file's bytes: mapped, or read where it cannot be mapped. */
+static unsigned char *load_bytes(srccache_t *c, size_t *len)
+{
+    unsigned char *data = fs_map_file(c->path, len);
+    if (data || errno == ENOENT)
+        return data;
+    char *text;
+    if (fs_read_file(c->path, &text, len) < 0)
+        return NULL;
+    c->data_read = true;
+    return (unsigned char *)text;
+}
+
+static void release_bytes(const srccache_t *c, unsigned char *data, size_t len)
+{
+    if (c->data_read)
+        free(data);
+    else
+        fs_unmap_file(data, len);
+}
+
 static void read_file(srccache_t *c)
 {
     size_t len;
-    unsigned char *data = fs_map_file(c->path, &len);
+    unsigned char *data = load_bytes(c, &len);
     if (!data)
         return;
     size_t hlen = strlen(c->header);
@@ -127,7 +150,7 @@ static void read_file(srccache_t *c)
         free(c->old);
         c->old = NULL;
         c->nold = 0;
-        fs_unmap_file(data, len);
+        release_bytes(c, data, len);
         return;
     }
     c->data = data;
@@ -280,7 +303,7 @@ void srccache_free(srccache_t *c)
     for (size_t i = 0; i < c->nnoted; i++)
         entry_free(c, &c->noted[i]);
     free(c->noted);
-    fs_unmap_file(c->data, c->data_len);
+    release_bytes(c, c->data, c->data_len);
     pthread_mutex_destroy(&c->lock);
     free(c->header);
     free(c->path);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,14 +56,29 @@ static void numbers_and_long_text_read_as_printf_writes_them(void **state)
     const uint64_t unsigned_values[] = {0, 7, 10, 4294967295u, UINT64_MAX};
     const int64_t signed_values[] = {0, -1, 42, INT64_MAX, INT64_MIN};
     for (size_t i = 0; i < 5; i++) {
-        buf_t mine = BUF_INIT, theirs = BUF_INIT;
+        buf_t mine = BUF_INIT;
+        char theirs[64];
         buf_put_u64(&mine, unsigned_values[i]);
         buf_putc(&mine, ' ');
         buf_put_i64(&mine, signed_values[i]);
-        buf_printf(&theirs, "%" PRIu64 " %" PRId64, unsigned_values[i], signed_values[i]);
-        assert_string_equal(buf_cstr(&mine), buf_cstr(&theirs));
+        snprintf(theirs, sizeof theirs, "%" PRIu64 " %" PRId64, unsigned_values[i],
+                 signed_values[i]);
+        assert_string_equal(buf_cstr(&mine), theirs);
         buf_free(&mine);
-        buf_free(&theirs);
+    }
+    /* around the room a fresh buffer has (64 bytes, its NUL included) */
+    for (size_t n = 60; n <= 70; n++) {
+        char text[80];
+        memset(text, 'a' + (int)(n % 26), n);
+        text[n] = '\0';
+        buf_t fresh = BUF_INIT;
+        buf_printf(&fresh, "%s", text);
+        assert_int_equal(fresh.len, n);
+        assert_string_equal(buf_cstr(&fresh), text);
+        buf_printf(&fresh, "%s", text); /* and again, after it */
+        assert_int_equal(fresh.len, 2 * n);
+        assert_memory_equal(fresh.data + n, text, n + 1);
+        buf_free(&fresh);
     }
     char long_text[5000];
     memset(long_text, 'x', sizeof long_text - 1);

@@ -1,6 +1,8 @@
 /* Tests for discard: a replaced file reads as the new one at once, the old
  * one is gone once the removals are awaited, and nothing else is left in
- * the folder; a rename that fails leaves the target as it was. */
+ * the folder; a rename that fails leaves the target as it was. (What a
+ * user sees is that of a plain rename: these tests cannot tell whether the
+ * old file was freed in the background, only that nothing is left.) */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <errno.h>

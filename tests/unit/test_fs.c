@@ -51,16 +51,20 @@ static void stale_temps_are_removed(void **state)
     (void)state;
     char tmpl[] = "/tmp/waymark-fs-XXXXXX";
     assert_non_null(mkdtemp(tmpl));
-    char dead[64], alive[64];
+    char dead[64], alive[64], replaced[64];
     snprintf(dead, sizeof dead, "render.cache.tmp-%ld", (long)ended_process());
+    /* a replaced zip that discard_rename had not removed yet */
+    snprintf(replaced, sizeof replaced, "site.zip.old.tmp-%ld", (long)ended_process());
+    touch(tmpl, replaced);
     snprintf(alive, sizeof alive, "sources.cache.tmp-%ld", (long)getpid());
     touch(tmpl, dead);
     touch(tmpl, alive);
     touch(tmpl, "render.cache");
     touch(tmpl, "notes.tmp-draft");
     touch(tmpl, ".tmp-1");
-    assert_int_equal(fs_remove_stale_temps(tmpl), 1);
+    assert_int_equal(fs_remove_stale_temps(tmpl), 2);
     assert_false(exists(tmpl, dead));
+    assert_false(exists(tmpl, replaced));
     assert_true(exists(tmpl, alive));
     assert_true(exists(tmpl, "render.cache"));
     assert_true(exists(tmpl, "notes.tmp-draft"));

@@ -98,6 +98,12 @@ static void test_foreign_or_damaged_files_are_ignored(void **state)
     c = srccache_open(dir, "1.0");
     assert_null(srccache_find(c, "content/en/a.md", &st));
     srccache_free(c);
+
+    /* an empty file cannot be mapped: it is read instead, and ignored */
+    assert_int_equal(fs_write_file(path, "", 0), 0);
+    c = srccache_open(dir, "1.0");
+    assert_null(srccache_find(c, "content/en/a.md", &st));
+    srccache_free(c);
 }
 
 /* A save written and not committed (a build that failed after loading)
