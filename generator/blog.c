@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "path.h"
+#include "pool.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -385,7 +386,8 @@ typedef struct {
     size_t nposts;
     page_t *index, *tags_page, *archive_page;
     blog_list tags;   /* tag pages, in the order made */
-    diags_t *d;
+    blog_list made;   /* every page made, in order: added to the site after */
+    diags_t *d;       /* this language's own (languages are built on threads) */
 } lang_blog;
 
 /* A list page at <lang>/<section>/<rel>/index.html with key <section>/<rel>. */
@@ -401,7 +403,7 @@ static page_t *add_list_page(lang_blog *lb, page_kind kind, const char *rel, con
     p->title = xstrdup(title);
     p->type = xstrdup(type);
     blog_of(p, role);
-    site_add_page(lb->site, p);
+    list_add(&lb->made, p);
     return p;
 }
 
@@ -702,6 +704,15 @@ static void make_related(lang_blog *lb)
     free(touched);
 }
 
+static void link_page(const lang_blog *lb, page_t *p)
+{
+    if (p->lang != lb->lang || !p->blog)
+        return;
+    p->blog->index = lb->index;
+    p->blog->tags_page = lb->tags_page;
+    p->blog->archive_page = lb->archive_page;
+}
+
 /* Every blog page, and the home, knows the language's blog pages. */
 static void link_language(lang_blog *lb, const config_t *cfg)
 {
@@ -714,14 +725,10 @@ static void link_language(lang_blog *lb, const config_t *cfg)
         if (post->blog->featured)
             list_add(&hb->featured_posts, post);
     }
-    for (size_t i = 0; i < lb->site->npages; i++) {
-        page_t *p = lb->site->pages[i];
-        if (p->lang != lb->lang || !p->blog)
-            continue;
-        p->blog->index = lb->index;
-        p->blog->tags_page = lb->tags_page;
-        p->blog->archive_page = lb->archive_page;
-    }
+    for (size_t i = 0; i < lb->site->npages; i++)
+        link_page(lb, lb->site->pages[i]);
+    for (size_t i = 0; i < lb->made.len; i++)
+        link_page(lb, lb->made.items[i]);
     if (!cfg->base_url || lb->nposts == 0)
         return;
     lb->index->blog->feed = xasprintf("%s/feed.xml", lb->code);
@@ -730,20 +737,68 @@ static void link_language(lang_blog *lb, const config_t *cfg)
             xasprintf("%s/%s/tags/%s/feed.xml", lb->code, lb->section, lb->tags.items[i]->blog->slug);
 }
 
-static void build_language(site_t *site, int lang, post_info *posts, size_t nposts, diags_t *d)
+/* Makes one language's list pages. It reads the site's pages and writes
+ * only its own language's, so the languages are built side by side; the
+ * pages it makes wait in lb->made. */
+static void build_language(lang_blog *lb)
 {
-    const config_t *cfg = site->cfg;
-    lang_blog lb = {.site = site, .lang = lang, .code = cfg->languages[lang].code,
-                    .section = cfg->blog_section, .posts = posts, .nposts = nposts, .d = d};
-    make_index(&lb, cfg->blog_page_size);
-    if (nposts > 0) {
-        make_tags(&lb);
-        make_series(&lb);
-        make_archive(&lb);
-        make_related(&lb);
+    const config_t *cfg = lb->site->cfg;
+    make_index(lb, cfg->blog_page_size);
+    if (lb->nposts > 0) {
+        make_tags(lb);
+        make_series(lb);
+        make_archive(lb);
+        make_related(lb);
     }
-    link_language(&lb, cfg);
-    list_free(&lb.tags);
+    link_language(lb, cfg);
+}
+
+static void build_language_task(void *worker, size_t index)
+{
+    build_language((lang_blog *)worker + index);
+}
+
+/* Every language's list pages, on jobs threads: then added to the site,
+ * and reported, in language order (as one thread would have). */
+static void build_languages(site_t *site, const post_info *posts, size_t nposts, size_t jobs,
+                            diags_t *d)
+{
+    size_t nlang = site->cfg->nlanguages;
+    lang_blog *langs = xcalloc(nlang ? nlang : 1, sizeof *langs);
+    diags_t *found = xcalloc(nlang ? nlang : 1, sizeof *found);
+    size_t *counts = xcalloc(nlang ? nlang : 1, sizeof *counts);
+    for (size_t i = 0; i < nposts; i++)
+        counts[posts[i].page->lang]++;
+    for (size_t l = 0; l < nlang; l++) {
+        /* this language's posts, still newest first */
+        post_info *mine = xmalloc((counts[l] + 1) * sizeof *mine);
+        size_t n = 0;
+        for (size_t i = 0; i < nposts; i++)
+            if (posts[i].page->lang == (int)l)
+                mine[n++] = posts[i];
+        found[l] = (diags_t)DIAGS_INIT;
+        langs[l] = (lang_blog){.site = site, .lang = (int)l, .code = site->cfg->languages[l].code,
+                               .section = site->cfg->blog_section, .posts = mine, .nposts = n,
+                               .d = &found[l]};
+    }
+    /* each worker takes whole languages: its context is the array */
+    size_t nworkers = jobs < 1 ? 1 : jobs > nlang ? (nlang ? nlang : 1) : jobs;
+    void **workers = xcalloc(nworkers, sizeof *workers);
+    for (size_t t = 0; t < nworkers; t++)
+        workers[t] = langs;
+    pool_run_uncounted(nlang, nworkers, workers, build_language_task);
+    free(workers);
+    for (size_t l = 0; l < nlang; l++) {
+        for (size_t i = 0; i < langs[l].made.len; i++)
+            site_add_page(site, langs[l].made.items[i]);
+        diag_merge(d, &found[l]);
+        list_free(&langs[l].made);
+        list_free(&langs[l].tags);
+        free(langs[l].posts);
+    }
+    free(counts);
+    free(found);
+    free(langs);
 }
 
 /* --- the whole blog ------------------------------------------------------------ */
@@ -764,7 +819,7 @@ int blog_build(site_t *site, const blog_options *opts, diags_t *d)
         snprintf(today, sizeof today, "%.10s", opts->today);
     else
         today_utc(today);
-    post_info *posts = xcalloc(site->npages + 1, sizeof *posts);
+    post_info *posts = xmalloc((site->npages + 1) * sizeof *posts); /* filled as found */
     size_t nposts = 0, kept = 0;
     for (size_t i = 0; i < site->npages; i++) {
         page_t *p = site->pages[i];
@@ -788,16 +843,7 @@ int blog_build(site_t *site, const blog_options *opts, diags_t *d)
     site->npages = kept;
     if (nposts > 1)
         qsort(posts, nposts, sizeof *posts, compare_newest);
-    for (size_t l = 0; l < site->cfg->nlanguages; l++) {
-        /* this language's posts, still newest first */
-        post_info *mine = xcalloc(nposts + 1, sizeof *mine);
-        size_t n = 0;
-        for (size_t i = 0; i < nposts; i++)
-            if (posts[i].page->lang == (int)l)
-                mine[n++] = posts[i];
-        build_language(site, (int)l, mine, n, d);
-        free(mine);
-    }
+    build_languages(site, posts, nposts, opts->jobs, d);
     for (size_t i = 0; i < nposts; i++)
         post_info_free(&posts[i]);
     free(posts);

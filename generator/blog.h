@@ -81,6 +81,7 @@ typedef struct page_blog {
 typedef struct {
     bool future;      /* publish posts dated after today */
     const char *today; /* "YYYY-MM-DD" to compare with; NULL: today in UTC */
+    size_t jobs;      /* threads for the languages' list pages (0: 1) */
 } blog_options;
 
 /* Reads the posts of site (after its pages are loaded, before they are

@@ -547,7 +547,7 @@ int site_load(const config_t *cfg, const site_options *opts, site_t *site, diags
         fallback_add_pages(site, d); /* l10n: pages missing in a language */
     programme_add_worksheets(site);
     /* blog: posts and the pages that list them (generator/blog.c) */
-    blog_build(site, &(blog_options){.future = opts->future}, d);
+    blog_build(site, &(blog_options){.future = opts->future, .jobs = opts->jobs}, d);
     report_duplicates(site, d);
     if (site->nresources > 1) /* qsort(NULL, 0) is undefined */
         qsort(site->resources, site->nresources, sizeof *site->resources, compare_resource);
