@@ -40,7 +40,9 @@ typedef struct {
      * the old ones or the cache is updated (NULL: go on): false drops
      * them and the bundle fails, with the caller saying why. Lets work
      * that decides whether the build may publish (the link check) run
-     * while the zip is written. */
+     * while the zip is written, and the caller's own publishing run while
+     * the zip's fsync does: the files are not read after it is asked (it
+     * may move them). */
     bool (*may_publish)(void *ctx);
     void *may_publish_ctx;
     discard_t *discard;    /* removes the zip replaced (NULL: the rename does) */

@@ -554,11 +554,32 @@ static void release_page_html(site_t *site)
 /* Bundles the new site (from the files the build wrote and the ones it
  * kept, with the bundle cache opened ahead, which it takes over), then
  * moves it into place. */
+/* What the bundle asks before its zip replaces the old one
+ * (bundle_options.may_publish): the link check's verdict, then the site
+ * folder put in place while the zip's fsync runs (on a rebuild, that wait
+ * was as long as the folder's update). */
+typedef struct {
+    link_checking *checking;
+    output_t *out;
+    diags_t *d;
+    bool finished; /* output_finish was called */
+} site_publishing;
+
+static bool publish_site(void *arg)
+{
+    site_publishing *p = arg;
+    if (!link_check_passed(p->checking))
+        return false;
+    p->finished = true;
+    return output_finish(p->out, p->d) == 0;
+}
+
 static int publish(const build_options *o, const config_t *cfg, output_t *out,
                    int64_t stamp, bcache_t **bundle_cache, link_checking *checking,
                    discard_t *discard, char **zip_path, diags_t *d)
 {
     int rc = 0;
+    site_publishing site = {checking, out, d, false};
     if (o->bundle) {
         size_t n;
         const output_file *files = output_files(out, &n);
@@ -568,8 +589,7 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         char *zip_name = xasprintf("%s.zip", cfg->name);
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
-        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache, link_check_passed, checking,
-                             discard};
+        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache, publish_site, &site, discard};
         *bundle_cache = NULL; /* bundle_write_files closes it */
         rc = bundle_write_files(list, n, *zip_path, sums, stamp, &bo, d);
         progress_stage("publish", 0);
@@ -580,7 +600,7 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
     }
     if (rc == 0 && !link_check_passed(checking))
         rc = -1;
-    if (rc == 0)
+    if (rc == 0 && !site.finished)
         rc = output_finish(out, d);
     /* Per-language bundles read the finished folder: an incremental build's
      * staging folder holds only the files that changed. */
