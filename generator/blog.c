@@ -768,7 +768,8 @@ static void build_languages(site_t *site, const post_info *posts, size_t nposts,
     diags_t *found = xcalloc(nlang ? nlang : 1, sizeof *found);
     size_t *counts = xcalloc(nlang ? nlang : 1, sizeof *counts);
     for (size_t i = 0; i < nposts; i++)
-        counts[posts[i].page->lang]++;
+        if ((size_t)posts[i].page->lang < nlang)
+            counts[posts[i].page->lang]++;
     for (size_t l = 0; l < nlang; l++) {
         /* this language's posts, still newest first */
         post_info *mine = xmalloc((counts[l] + 1) * sizeof *mine);

@@ -824,7 +824,7 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
         pool_background_start(&syncing, sync_main, &sync);
     if (rc == 0 && sums_tmp && fs_write_file(sums_tmp, text.data ? text.data : "", text.len) < 0)
         rc = report_errno(d, sums_path, "cannot write");
-    if (rc == 0 && opts && opts->may_publish && !opts->may_publish(opts->may_publish_ctx))
+    if (rc == 0 && opts && opts->may_publish && !opts->may_publish(opts->publish_ctx))
         rc = -1;
     bcache_close(cache);
     /* its entries are whole and named by their content: kept even if the
@@ -839,10 +839,14 @@ int bundle_write_files(const bundle_file *files, size_t nfiles, const char *zip_
         errno = sync.err;
         rc = report_errno(d, zip_path, "cannot write");
     }
-    if (rc == 0 && sums_tmp && rename(sums_tmp, sums_path) < 0)
-        rc = report_errno(d, sums_path, "cannot write");
+    if (rc == 0 && opts && opts->before_replacing && !opts->before_replacing(opts->publish_ctx))
+        rc = -1;
+    /* the zip first: if it cannot be replaced, the old SHA256SUMS still
+     * describes the old zip */
     if (rc == 0 && discard_rename(opts ? opts->discard : NULL, zip_tmp, zip_path) < 0)
         rc = report_errno(d, zip_path, "cannot write");
+    if (rc == 0 && sums_tmp && rename(sums_tmp, sums_path) < 0)
+        rc = report_errno(d, sums_path, "cannot write");
     if (rc < 0) {
         unlink(zip_tmp);
         if (sums_tmp)

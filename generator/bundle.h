@@ -40,11 +40,16 @@ typedef struct {
      * the old ones or the cache is updated (NULL: go on): false drops
      * them and the bundle fails, with the caller saying why. Lets work
      * that decides whether the build may publish (the link check) run
-     * while the zip is written, and the caller's own publishing run while
-     * the zip's fsync does: the files are not read after it is asked (it
-     * may move them). */
+     * while the zip is written. */
     bool (*may_publish)(void *ctx);
-    void *may_publish_ctx;
+    /* Called once the zip is safely on disk (its fsync done), just before
+     * it and SHA256SUMS replace the old ones (NULL: none): the caller's own
+     * publishing (the site folder), so that when that fails the old zip
+     * stays. False drops the zip. The files are not read after it is
+     * called (it may move them); the bundle can still fail after it
+     * returns true (a rename), and what it did is not undone. */
+    bool (*before_replacing)(void *ctx);
+    void *publish_ctx;     /* for both */
     discard_t *discard;    /* removes the zip replaced (NULL: the rename does) */
 } bundle_options;
 

@@ -551,13 +551,10 @@ static void release_page_html(site_t *site)
     }
 }
 
-/* Bundles the new site (from the files the build wrote and the ones it
- * kept, with the bundle cache opened ahead, which it takes over), then
- * moves it into place. */
-/* What the bundle asks before its zip replaces the old one
- * (bundle_options.may_publish): the link check's verdict, then the site
- * folder put in place while the zip's fsync runs (on a rebuild, that wait
- * was as long as the folder's update). */
+/* The build's part in the bundle's publishing (bundle_options): the link
+ * check's verdict before anything replaces the last build's, then the site
+ * folder put in place before the zip is, so that a folder that cannot be
+ * updated leaves the old zip. */
 typedef struct {
     link_checking *checking;
     output_t *out;
@@ -565,15 +562,18 @@ typedef struct {
     bool finished; /* output_finish was called */
 } site_publishing;
 
+static bool site_checked(void *arg) { return link_check_passed(((site_publishing *)arg)->checking); }
+
 static bool publish_site(void *arg)
 {
     site_publishing *p = arg;
-    if (!link_check_passed(p->checking))
-        return false;
     p->finished = true;
     return output_finish(p->out, p->d) == 0;
 }
 
+/* Bundles the new site (from the files the build wrote and the ones it
+ * kept, with the bundle cache opened ahead, which it takes over), and
+ * moves the site into place just before the zip. */
 static int publish(const build_options *o, const config_t *cfg, output_t *out,
                    int64_t stamp, bcache_t **bundle_cache, link_checking *checking,
                    discard_t *discard, char **zip_path, diags_t *d)
@@ -589,7 +589,9 @@ static int publish(const build_options *o, const config_t *cfg, output_t *out,
         char *zip_name = xasprintf("%s.zip", cfg->name);
         *zip_path = path_join(o->out_dir, zip_name);
         char *sums = path_join(o->out_dir, "SHA256SUMS");
-        bundle_options bo = {o->jobs, o->cache_dir, *bundle_cache, publish_site, &site, discard};
+        bundle_options bo = {.jobs = o->jobs, .cache_dir = o->cache_dir, .cache = *bundle_cache,
+                             .may_publish = site_checked, .before_replacing = publish_site,
+                             .publish_ctx = &site, .discard = discard};
         *bundle_cache = NULL; /* bundle_write_files closes it */
         rc = bundle_write_files(list, n, *zip_path, sums, stamp, &bo, d);
         progress_stage("publish", 0);
