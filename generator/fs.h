@@ -41,9 +41,9 @@ int64_t fs_mtime(const char *path);
  * place: "PATH.tmp-PID" (caller frees). */
 char *fs_temp_path(const char *path);
 /* Removes from dir the files "NAME.tmp-PID" (fs_temp_path's, which
- * fs_replace_file and the caches write before renaming) left by a process that no longer runs: a
- * build killed half way. Those of running processes stay. The number
- * removed. */
+ * fs_replace_file and the caches write before renaming) left by a process
+ * that no longer runs: a build killed half way. Those of running
+ * processes stay. The number removed. */
 size_t fs_remove_stale_temps(const char *dir);
 
 /* Every regular file below root, as sorted root-relative paths. Names

@@ -528,9 +528,8 @@ static void start_link_check(link_checking *lc)
 
 /* Waits for the link check (once) and reports what it found; false when
  * that was an error. True when none was started. */
-static bool link_check_passed(void *arg)
+static bool link_check_passed(link_checking *lc)
 {
-    link_checking *lc = arg;
     if (lc->started) {
         pool_background_join(&lc->thread);
         lc->passed = lc->found.errors == 0;
